@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libproccn - follow every process on a Linux machine through the kernel's
+ * proc connector (NETLINK_CONNECTOR, CN_IDX_PROC).
+ *
+ * This header is self-contained: it does not include <linux/cn_proc.h>, so it
+ * compiles against old kernel UAPI headers (e.g. Debian 12's 6.1, which has no
+ * struct proc_input and no PROC_EVENT_NONZERO_EXIT), as C99 and as C++.
+ *
+ * Conventions
+ * - Functions returning int return a value >= 0 on success and a negative
+ *   errno value on failure (libbpf/systemd style). proccn_strerror() turns
+ *   any such value into a sentence that says what to do.
+ * - Thread safety: one handle is used by one thread at a time; separate
+ *   handles are independent and may be used from different threads. Functions
+ *   that take no handle are thread-safe.
+ * - The library keeps no global mutable state and allocates nothing per
+ *   event: all memory is allocated by proccn_open() and freed by
+ *   proccn_close().
+ */
+#ifndef PROCCN_H
+#define PROCCN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Event kinds. The values are the kernel's bit values, so a mask of kinds is
+ * the kernel's event_type mask. PROCCN_EV_NONZERO_EXIT is a mask bit only: it
+ * selects exits whose raw exit code is not zero when PROCCN_EV_EXIT is not in
+ * the mask (the kernel's semantics); events carry PROCCN_EV_EXIT.
+ */
+#define PROCCN_EV_FORK         UINT32_C(0x00000001)
+#define PROCCN_EV_EXEC         UINT32_C(0x00000002)
+#define PROCCN_EV_UID          UINT32_C(0x00000004)
+#define PROCCN_EV_GID          UINT32_C(0x00000040)
+#define PROCCN_EV_SID          UINT32_C(0x00000080)
+#define PROCCN_EV_PTRACE       UINT32_C(0x00000100)
+#define PROCCN_EV_COMM         UINT32_C(0x00000200)
+#define PROCCN_EV_NONZERO_EXIT UINT32_C(0x20000000)
+#define PROCCN_EV_COREDUMP     UINT32_C(0x40000000)
+#define PROCCN_EV_EXIT         UINT32_C(0x80000000)
+/* Every kind; also what a mask of 0 means. */
+#define PROCCN_EV_ALL          UINT32_C(0xE00003C7)
+
+/* Fields common to every event; the first member of every typed event. */
+struct proccn_header {
+	uint32_t kind;          /* PROCCN_EV_*, or an unknown raw value */
+	uint32_t cpu;           /* CPU that generated the event */
+	uint64_t timestamp_ns;  /* CLOCK_MONOTONIC ns: see proccn_timestamp_to_realtime() */
+};
+
+/* Process ids are initial-namespace ids. A process-level event has pid == tgid. */
+struct proccn_fork {
+	struct proccn_header hdr;
+	pid_t parent_pid, parent_tgid;
+	pid_t child_pid, child_tgid;    /* child_pid != child_tgid: a new thread */
+};
+
+struct proccn_exec {
+	struct proccn_header hdr;
+	pid_t pid, tgid;
+};
+
+struct proccn_uid {
+	struct proccn_header hdr;
+	pid_t pid, tgid;
+	uint32_t ruid, euid;
+};
+
+struct proccn_gid {
+	struct proccn_header hdr;
+	pid_t pid, tgid;
+	uint32_t rgid, egid;
+};
+
+struct proccn_sid {
+	struct proccn_header hdr;
+	pid_t pid, tgid;
+};
+
+struct proccn_ptrace {
+	struct proccn_header hdr;
+	pid_t pid, tgid;
+	pid_t tracer_pid, tracer_tgid;  /* 0: the tracer detached */
+};
+
+#define PROCCN_COMM_LEN 16
+
+struct proccn_comm {
+	struct proccn_header hdr;
+	pid_t pid, tgid;
+	char comm[PROCCN_COMM_LEN];     /* always NUL-terminated */
+};
+
+struct proccn_coredump {
+	struct proccn_header hdr;
+	pid_t pid, tgid;
+	pid_t parent_pid, parent_tgid;  /* 0 before Linux 4.18 */
+};
+
+struct proccn_exit {
+	struct proccn_header hdr;
+	pid_t pid, tgid;
+	uint32_t exit_code;    /* wait(2) status: decode with proccn_decode_exit() */
+	uint32_t exit_signal;  /* SIGCHLD for ordinary children, UINT32_MAX for threads */
+	pid_t parent_pid, parent_tgid;  /* 0 before Linux 4.18 */
+};
+
+/* An event of a kind this library does not know: the raw union bytes. */
+#define PROCCN_RAW_LEN 24
+
+struct proccn_raw {
+	struct proccn_header hdr;
+	uint32_t len;                   /* valid bytes in data */
+	uint8_t data[PROCCN_RAW_LEN];
+};
+
+/* Any event: read hdr.kind, then the member of that kind. */
+union proccn_event {
+	struct proccn_header hdr;
+	struct proccn_fork fork;
+	struct proccn_exec exec;
+	struct proccn_uid uid;
+	struct proccn_gid gid;
+	struct proccn_sid sid;
+	struct proccn_ptrace ptrace;
+	struct proccn_comm comm;
+	struct proccn_coredump coredump;
+	struct proccn_exit exit;
+	struct proccn_raw raw;
+};
+
+/* Options flags. */
+/* Hide thread-level FORK and EXIT events (pid != tgid). */
+#define PROCCN_F_PROCESSES_ONLY UINT32_C(0x1)
+/* Skip the 6.6+ filter negotiation: 4-byte LISTEN, userspace filter. */
+#define PROCCN_F_FORCE_LEGACY   UINT32_C(0x2)
+/* Do not attach a classic BPF socket filter (userspace filtering only). */
+#define PROCCN_F_NO_SOCKET_FILTER UINT32_C(0x4)
+
+/*
+ * Options for proccn_open(). Zero-initialise, set sz = sizeof(struct
+ * proccn_opts), then set what you need: zero fields take defaults. Fields
+ * added in later versions go at the end, and sz tells the library which ones
+ * the caller knows (libbpf style). PROCCN_OPTS_INIT does the first step.
+ */
+struct proccn_opts {
+	size_t sz;
+	uint32_t events;         /* PROCCN_EV_* mask; 0 = PROCCN_EV_ALL */
+	uint32_t flags;          /* PROCCN_F_* */
+	int rcvbuf;              /* receive buffer bytes; 0 = library default (4 MiB, capped
+				    by privileges), -1 = leave the kernel default */
+	int ack_timeout_ms;      /* how long to wait for each ACK; 0 = 250 ms */
+	int max_batch_latency_us;/* coalescing: let events gather this long before
+				    reading them in proccn_dispatch(); 0 = off (0..1000000) */
+};
+
+#define PROCCN_OPTS_INIT { sizeof(struct proccn_opts), 0, 0, 0, 0, 0 }
+
+/* Opaque handle. */
+struct proccn;
+
+/*
+ * proccn_open - open a proc connector socket and subscribe.
+ * @out:  receives the handle on success (untouched on failure).
+ * @opts: options, or NULL for the defaults (mask ALL).
+ *
+ * Negotiates the protocol: on Linux 6.6 and later the kernel filters events by
+ * mask; on older kernels the library falls back to the legacy subscription and
+ * filters in userspace, so callers see the same events either way. The socket
+ * is non-blocking and close-on-exec. Events that arrive during negotiation are
+ * kept and delivered by the first proccn_dispatch().
+ *
+ * Returns 0, or a negative errno:
+ *  -EINVAL        bad options (unknown flags, sz too small, mask bits outside ALL,
+ *                 negative timeout, out-of-range latency)
+ *  -E2BIG         opts->sz is larger than this library knows and the unknown
+ *                 tail is not zero
+ *  -ENOMEM        out of memory
+ *  -EPROTONOSUPPORT  the kernel has no CONFIG_CONNECTOR
+ *  -EOPNOTSUPP    the kernel has no CONFIG_PROC_EVENTS (no cn_proc in /proc/net/connector)
+ *  -ECONNREFUSED  the process is not in the initial network namespace
+ *  -EXDEV         no ACK: the process is outside the initial user or PID namespace
+ *  -ETIMEDOUT     no ACK for another reason
+ *  -EPERM         CAP_NET_ADMIN is needed (kernels before 6.6)
+ *  other          from socket(2), bind(2), send(2)
+ */
+int proccn_open(struct proccn **out, const struct proccn_opts *opts);
+
+/*
+ * proccn_close - unsubscribe (IGNORE, sent at most once per handle), close the
+ * socket and free the handle. Accepts NULL. Always returns NULL, so that
+ * `h = proccn_close(h);` makes a second close harmless.
+ */
+struct proccn *proccn_close(struct proccn *h);
+
+/*
+ * proccn_unsubscribe - send IGNORE now, keep the handle. Idempotent: the kernel
+ * sees at most one IGNORE per handle (a second one on a pre-6.6 kernel would
+ * silence every listener on the host). Returns 0 or a negative errno from send(2).
+ */
+int proccn_unsubscribe(struct proccn *h);
+
+/*
+ * proccn_fd - the socket, for poll/epoll/any event loop. Non-blocking and
+ * close-on-exec; it becomes readable when events are queued. Do not read from
+ * it yourself: call proccn_dispatch(). Note that events kept from negotiation
+ * or from an interrupted dispatch do not make it readable: call
+ * proccn_dispatch(h, ..., 0) once after proccn_open() and whenever a callback
+ * stopped a dispatch early. Returns the fd (>= 0), or -EINVAL for NULL.
+ */
+int proccn_fd(const struct proccn *h);
+
+/* Loss reports. */
+#define PROCCN_LOSS_OVERRUN   1  /* the socket's receive buffer overflowed (ENOBUFS) */
+#define PROCCN_LOSS_SEQ_GAP   2  /* per-CPU sequence numbers skipped: exact count */
+#define PROCCN_LOSS_NEGOTIATION 3 /* too many events arrived while negotiating */
+
+struct proccn_loss {
+	int reason;          /* PROCCN_LOSS_* */
+	uint64_t count;      /* events lost, or 0 when unknown */
+	int exact;           /* 1 when count is exact, 0 when it is the kernel's drop counter
+				delta or unknown */
+};
+
+/*
+ * Callbacks for proccn_dispatch(). Set sz = sizeof(struct proccn_callbacks)
+ * and the members you need; NULL members are skipped. An event goes to its
+ * typed callback if set, else to on_event (which also receives kinds this
+ * library does not know, as hdr.kind with the raw member filled). A callback
+ * returns 0 to go on, or a negative errno to stop dispatching: proccn_dispatch()
+ * then returns that value, and the events not yet delivered are kept for the
+ * next call. Event pointers are valid only during the call.
+ */
+struct proccn_callbacks {
+	size_t sz;
+	int (*on_fork)(const struct proccn_fork *ev, void *userdata);
+	int (*on_exec)(const struct proccn_exec *ev, void *userdata);
+	int (*on_uid)(const struct proccn_uid *ev, void *userdata);
+	int (*on_gid)(const struct proccn_gid *ev, void *userdata);
+	int (*on_sid)(const struct proccn_sid *ev, void *userdata);
+	int (*on_ptrace)(const struct proccn_ptrace *ev, void *userdata);
+	int (*on_comm)(const struct proccn_comm *ev, void *userdata);
+	int (*on_coredump)(const struct proccn_coredump *ev, void *userdata);
+	int (*on_exit)(const struct proccn_exit *ev, void *userdata);
+	int (*on_event)(const union proccn_event *ev, void *userdata);
+	int (*on_loss)(const struct proccn_loss *loss, void *userdata);
+};
+
+/*
+ * proccn_dispatch - read what is queued and deliver it to the callbacks.
+ * @timeout_ms: 0 = do not block; -1 = block until at least one event or loss
+ *              report was delivered; > 0 = block at most this long.
+ *
+ * Drains the socket in batches (recvmmsg) until it is empty. Malformed and
+ * spoofed datagrams are dropped and counted (proccn_get_stats()). A receive
+ * buffer overflow is not an error: it is reported through on_loss and the
+ * handle keeps working. Interrupted by a signal, it returns what it delivered
+ * so far (or -EINTR when that is nothing and it was blocking).
+ *
+ * Returns the number of events delivered (0 on timeout), a callback's negative
+ * value, -EINVAL (NULL handle or callbacks with sz too small), or a negative
+ * errno from recvmmsg(2)/poll(2).
+ */
+int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *cb,
+		    void *userdata, int timeout_ms);
+
+/*
+ * proccn_set_events - change the subscribed mask at run time; it takes effect
+ * for the next events the kernel generates. Same mask rules as opts.events.
+ * Returns 0, -EINVAL for bits outside ALL, or a negative errno from send(2).
+ */
+int proccn_set_events(struct proccn *h, uint32_t events);
+
+/* proccn_get_events - the current mask (PROCCN_EV_ALL when 0 was asked). */
+uint32_t proccn_get_events(const struct proccn *h);
+
+/* Negotiated protocol. */
+#define PROCCN_MODE_KERNEL_FILTER 1  /* Linux 6.6+: struct proc_input, kernel filters */
+#define PROCCN_MODE_LEGACY        2  /* older kernels (or forced): userspace filter */
+
+/* proccn_mode - the negotiated PROCCN_MODE_*, or -EINVAL for NULL. */
+int proccn_mode(const struct proccn *h);
+
+struct proccn_stats {
+	size_t sz;
+	uint64_t datagrams;     /* datagrams read from the socket */
+	uint64_t received;      /* well-formed events parsed (ACKs not included) */
+	uint64_t delivered;     /* events handed to a callback */
+	uint64_t filtered;      /* dropped by the userspace filter */
+	uint64_t malformed;     /* bad lengths, wrong connector id, truncated datagrams,
+				   unexpected netlink message types */
+	uint64_t spoofed;       /* sender was not the kernel (nl_pid != 0) */
+	uint64_t acks;          /* ACKs seen (ours and other programs') */
+	uint64_t overruns;      /* receive buffer overflows (ENOBUFS) */
+	uint64_t lost;          /* events known lost: per-CPU sequence gaps */
+	int lost_exact;         /* 1: the subscription delivers every event, so `lost`
+				   is exact; 0: gaps are normal and `lost` stays 0 */
+	uint64_t kernel_drops;  /* the kernel's drop counter for this socket
+				   (SO_MEMINFO SK_MEMINFO_DROPS), read by this call */
+	int rcvbuf;             /* effective receive buffer size (bytes) */
+};
+
+/*
+ * proccn_get_stats - copy the statistics into *st. Set st->sz to
+ * sizeof(struct proccn_stats) first; fields past st->sz are not written.
+ * Returns 0 or -EINVAL.
+ */
+int proccn_get_stats(const struct proccn *h, struct proccn_stats *st);
+
+/* What works here; every field is 1 (yes), 0 (no) or -1 (could not tell). */
+struct proccn_probe {
+	size_t sz;
+	int connector;          /* socket(NETLINK_CONNECTOR) works */
+	int proc_events;        /* cn_proc listed in /proc/net/connector */
+	int initial_netns;      /* in the initial network namespace */
+	int initial_userns;     /* in the initial user namespace */
+	int initial_pidns;      /* in the initial PID namespace */
+	int cap_net_admin;      /* the effective capability set has CAP_NET_ADMIN */
+	int kernel_filter;      /* the kernel ACKed a proc_input request (6.6+) */
+	int legacy;             /* the legacy request was ACKed */
+	int subscribe_error;    /* 0, or the negative errno a default proccn_open()
+				   returned */
+};
+
+/*
+ * proccn_probe - find out what works on this machine and why not. Opens and
+ * closes a subscription (mask ALL) to see what the kernel answers. Set
+ * p->sz = sizeof(struct proccn_probe) first. Returns 0 (read the fields), or
+ * -EINVAL.
+ */
+int proccn_probe(struct proccn_probe *p);
+
+/*
+ * proccn_strerror - a sentence for a negative errno returned by this library,
+ * saying what went wrong and what to do. Never NULL; the string is static.
+ */
+const char *proccn_strerror(int err);
+
+/*
+ * proccn_kind_name - "fork", "exec", "uid", "gid", "sid", "ptrace", "comm",
+ * "coredump", "exit", "nonzero-exit", "all"; NULL for anything else.
+ */
+const char *proccn_kind_name(uint32_t kind);
+
+/*
+ * proccn_kind_from_name - the PROCCN_EV_* value of a name from
+ * proccn_kind_name() (case-insensitive; '_' may stand for '-'). Returns 0 and
+ * sets *kind, or -EINVAL (also for NULL arguments).
+ */
+int proccn_kind_from_name(const char *name, uint32_t *kind);
+
+/*
+ * proccn_mask_from_string - parse a comma-separated list of kind names, e.g.
+ * "fork,exec,nonzero-exit", into a mask. Empty items are not allowed. Returns 0
+ * and sets *mask, or -EINVAL naming nothing (check each name with
+ * proccn_kind_from_name() to report which one is bad).
+ */
+int proccn_mask_from_string(const char *list, uint32_t *mask);
+
+/* Decoded wait(2) status of an exit event. */
+struct proccn_exit_status {
+	int exited;       /* 1: normal exit, see code */
+	int code;         /* exit code 0..255 when exited */
+	int signaled;     /* 1: killed by a signal, see signal */
+	int signal;       /* signal number when signaled */
+	int core_dumped;  /* 1: the kernel reported a core dump */
+};
+
+/* proccn_decode_exit - decode exit_code (a wait(2) status) into *st. */
+void proccn_decode_exit(uint32_t exit_code, struct proccn_exit_status *st);
+
+/*
+ * proccn_event_is_thread - 1 when the event is about a thread that is not its
+ * process's main thread (pid != tgid; for FORK, the child), else 0.
+ */
+int proccn_event_is_thread(const union proccn_event *ev);
+
+/*
+ * proccn_timestamp_to_realtime - convert an event timestamp (CLOCK_MONOTONIC
+ * ns) into wall-clock time (CLOCK_REALTIME), using the current offset between
+ * the clocks (a wall-clock step since the event shifts the result). Returns 0,
+ * -EINVAL for NULL, or a negative errno from clock_gettime(2).
+ */
+int proccn_timestamp_to_realtime(uint64_t timestamp_ns, struct timespec *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PROCCN_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The userspace filter. It is the only filter on pre-6.6 kernels and the
+ * final check on every kernel, so it follows the kernel's rules exactly:
+ * a mask of 0 means ALL; NONZERO_EXIT passes exits with a raw exit code other
+ * than 0 and matters only when EXIT is not in the mask.
+ */
+#include "filter.h"
+
+uint32_t pcn_mask_normalise(uint32_t mask)
+{
+	mask &= PROCCN_EV_ALL;
+	return mask ? mask : PROCCN_EV_ALL;
+}
+
+static int is_thread_event(const union proccn_event *ev)
+{
+	switch (ev->hdr.kind) {
+	case PROCCN_EV_FORK:
+		return ev->fork.child_pid != ev->fork.child_tgid;
+	case PROCCN_EV_EXIT:
+		return ev->exit.pid != ev->exit.tgid;
+	default:
+		return 0;
+	}
+}
+
+int pcn_filter_pass(uint32_t mask, uint32_t flags, const union proccn_event *ev)
+{
+	uint32_t kind = ev->hdr.kind;
+	int pass;
+
+	if (mask == PROCCN_EV_ALL)
+		pass = 1;
+	else if (kind == PROCCN_EV_EXIT && (mask & PROCCN_EV_NONZERO_EXIT) &&
+		 ev->exit.exit_code != 0)
+		pass = 1;
+	else
+		pass = (mask & kind) != 0;
+	if (pass && (flags & PROCCN_F_PROCESSES_ONLY) && is_thread_event(ev))
+		pass = 0;
+	return pass;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The handle, and the internal calls between the library's files. */
+#ifndef PCN_HANDLE_H
+#define PCN_HANDLE_H
+
+#include <linux/netlink.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "parse.h"
+#include "proccn.h"
+#include "sys.h"
+
+/* Datagrams read per recvmmsg(2), and the room for each (one event is 76 bytes). */
+#define PCN_BATCH      64
+#define PCN_SLOT_SIZE  512
+/* Events kept while waiting for the ACK; more are counted as lost. */
+#define PCN_PENDING_MAX 1024
+
+#define PCN_DEFAULT_ACK_TIMEOUT_MS 250
+#define PCN_DEFAULT_RCVBUF (4 * 1024 * 1024)
+
+struct pcn_cpu_seq {
+	uint32_t last;
+	uint32_t seen;
+};
+
+struct pcn_counters {
+	uint64_t datagrams, received, delivered, filtered, malformed, spoofed;
+	uint64_t acks, overruns, lost;
+};
+
+struct proccn {
+	int fd;
+	struct pcn_sys sys;
+	int mode;                 /* PROCCN_MODE_*, 0 while negotiating */
+	int subscribed;           /* a LISTEN was ACKed and no IGNORE sent yet */
+	uint32_t events;          /* normalised mask */
+	uint32_t flags;
+	int ack_timeout_ms;
+	int latency_us;
+	int rcvbuf;
+	int socket_filter;        /* a BPF program is attached */
+	uint32_t nonce;           /* last request's cn_msg.ack */
+	uint32_t req_seq;
+
+	struct pcn_counters cnt;
+	uint32_t drops_base;      /* SK_MEMINFO_DROPS when last reported */
+
+	/* exact loss accounting from per-CPU sequence numbers */
+	int seq_exact;
+	uint32_t ncpu;
+	struct pcn_cpu_seq *cpu_seq;
+	uint64_t seq_lost_unreported;
+
+	/* events read while negotiating, delivered first */
+	union proccn_event *pending;
+	uint32_t pending_head, pending_len;
+	uint64_t pending_lost;
+
+	/* the receive batch, and how far dispatch got in it */
+	struct mmsghdr *msgs;
+	struct iovec *iovs;
+	struct sockaddr_nl *addrs;
+	uint8_t *bufs;
+	unsigned int batch_len;   /* datagrams in the batch */
+	unsigned int batch_pos;   /* current datagram */
+	unsigned int batch_off;   /* offset of the next message in it */
+	int overrun_unreported;
+};
+
+/* recv.c */
+int pcn_recv_batch(struct proccn *h);
+int pcn_next_message(struct proccn *h, struct pcn_decoded *out);
+
+/* subscribe.c */
+int pcn_send_request(struct proccn *h, uint32_t op, uint32_t events, size_t len);
+int pcn_negotiate(struct proccn *h);
+
+/* loss.c */
+void pcn_seq_account(struct proccn *h, uint32_t cpu, uint32_t seq);
+void pcn_seq_reset(struct proccn *h);
+uint32_t pcn_kernel_drops(const struct proccn *h);
+
+/* socket_filter.c */
+int pcn_socket_filter_apply(struct proccn *h);
+
+#endif
