@@ -57,6 +57,7 @@ struct proccn {
 	union proccn_event *pending;
 	uint32_t pending_head, pending_len;
 	uint64_t pending_lost;
+	int pending_lost_reported;
 
 	/* the receive batch, and how far dispatch got in it */
 	struct mmsghdr *msgs;

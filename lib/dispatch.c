@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Dispatch: drain the socket in batches and hand each event to its callback.
+ * Loss is never silent: overflows and sequence gaps go to on_loss.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "filter.h"
+#include "handle.h"
+
+/* Callbacks a caller's struct may lack: older callers pass a smaller sz. */
+#define HAS_CB(cb, member) \
+	((cb)->sz >= offsetof(struct proccn_callbacks, member) + sizeof((cb)->member) && \
+	 (cb)->member)
+
+static int call_typed(const struct proccn_callbacks *cb, const union proccn_event *ev,
+		      void *ud, int *handled)
+{
+	*handled = 1;
+	switch (ev->hdr.kind) {
+	case PROCCN_EV_FORK:
+		if (HAS_CB(cb, on_fork))
+			return cb->on_fork(&ev->fork, ud);
+		break;
+	case PROCCN_EV_EXEC:
+		if (HAS_CB(cb, on_exec))
+			return cb->on_exec(&ev->exec, ud);
+		break;
+	case PROCCN_EV_UID:
+		if (HAS_CB(cb, on_uid))
+			return cb->on_uid(&ev->uid, ud);
+		break;
+	case PROCCN_EV_GID:
+		if (HAS_CB(cb, on_gid))
+			return cb->on_gid(&ev->gid, ud);
+		break;
+	case PROCCN_EV_SID:
+		if (HAS_CB(cb, on_sid))
+			return cb->on_sid(&ev->sid, ud);
+		break;
+	case PROCCN_EV_PTRACE:
+		if (HAS_CB(cb, on_ptrace))
+			return cb->on_ptrace(&ev->ptrace, ud);
+		break;
+	case PROCCN_EV_COMM:
+		if (HAS_CB(cb, on_comm))
+			return cb->on_comm(&ev->comm, ud);
+		break;
+	case PROCCN_EV_COREDUMP:
+		if (HAS_CB(cb, on_coredump))
+			return cb->on_coredump(&ev->coredump, ud);
+		break;
+	case PROCCN_EV_EXIT:
+		if (HAS_CB(cb, on_exit))
+			return cb->on_exit(&ev->exit, ud);
+		break;
+	default:
+		break;
+	}
+	*handled = 0;
+	return 0;
+}
+
+/* Filter, then deliver one event. Returns the callback's value. */
+static int deliver(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
+		   const union proccn_event *ev, int *delivered)
+{
+	int handled, r;
+
+	if (!pcn_filter_pass(h->events, h->flags, ev)) {
+		h->cnt.filtered++;
+		return 0;
+	}
+	h->cnt.delivered++;
+	(*delivered)++;
+	r = call_typed(cb, ev, ud, &handled);
+	if (!handled && HAS_CB(cb, on_event))
+		r = cb->on_event(ev, ud);
+	return r < 0 ? r : 0;
+}
+
+static int report_loss(const struct proccn_callbacks *cb, void *ud, int reason,
+		       uint64_t count, int exact, int *reported)
+{
+	struct proccn_loss loss = { .reason = reason, .count = count, .exact = exact };
+	int r = 0;
+
+	(*reported)++;
+	if (HAS_CB(cb, on_loss))
+		r = cb->on_loss(&loss, ud);
+	return r < 0 ? r : 0;
+}
+
+/* Losses noticed since the last report, oldest cause first. */
+static int flush_losses(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
+			int *reported)
+{
+	int r = 0;
+
+	if (h->pending_lost && !h->pending_lost_reported) {
+		h->pending_lost_reported = 1;
+		r = report_loss(cb, ud, PROCCN_LOSS_NEGOTIATION, h->pending_lost, 1, reported);
+		if (r < 0)
+			return r;
+	}
+	if (h->overrun_unreported) {
+		uint32_t drops = pcn_kernel_drops(h);
+
+		h->overrun_unreported = 0;
+		r = report_loss(cb, ud, PROCCN_LOSS_OVERRUN, drops - h->drops_base, 0, reported);
+		h->drops_base = drops;
+		if (r < 0)
+			return r;
+	}
+	if (h->seq_lost_unreported) {
+		uint64_t n = h->seq_lost_unreported;
+
+		h->seq_lost_unreported = 0;
+		r = report_loss(cb, ud, PROCCN_LOSS_SEQ_GAP, n, 1, reported);
+	}
+	return r;
+}
+
+static int deliver_pending(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
+			   int *delivered)
+{
+	while (h->pending_len) {
+		const union proccn_event *ev = &h->pending[h->pending_head];
+		int r;
+
+		h->pending_head = (h->pending_head + 1) % PCN_PENDING_MAX;
+		h->pending_len--;
+		r = deliver(h, cb, ud, ev, delivered);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Deliver what is left of the current batch. ACKs are not events. */
+static int deliver_batch(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
+			 int *delivered, int *reported)
+{
+	struct pcn_decoded d;
+	int r;
+
+	while (pcn_next_message(h, &d)) {
+		if (h->seq_lost_unreported) {
+			r = flush_losses(h, cb, ud, reported);
+			if (r < 0)
+				return r;
+		}
+		if (d.cls != PCN_MSG_EVENT)
+			continue;
+		r = deliver(h, cb, ud, &d.ev, delivered);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * wait_readable - poll until the socket is readable or the deadline passes
+ * (@deadline_us < 0: no deadline). Returns 1 readable, 0 timeout, or -errno.
+ */
+static int wait_readable(struct proccn *h, int64_t deadline_us)
+{
+	struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
+	int timeout_ms = -1, r;
+
+	if (deadline_us >= 0) {
+		int64_t left = deadline_us - now_us();
+
+		if (left <= 0)
+			return 0;
+		timeout_ms = (int)((left + 999) / 1000);
+	}
+	r = h->sys.poll(h->sys.ctx, &pfd, 1, timeout_ms);
+	if (r < 0)
+		return -errno;
+	if (r > 0 && h->latency_us > 0) {
+		/* coalescing: let a burst gather, then read it in few syscalls */
+		struct timespec ts = { .tv_sec = h->latency_us / 1000000,
+				       .tv_nsec = (long)(h->latency_us % 1000000) * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return r > 0;
+}
+
+int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
+		    int timeout_ms)
+{
+	int64_t deadline_us = timeout_ms > 0 ? now_us() + (int64_t)timeout_ms * 1000 : -1;
+	int delivered = 0, reported = 0, r;
+
+	if (!h || !cb || cb->sz < sizeof(cb->sz))
+		return -EINVAL;
+	r = flush_losses(h, cb, ud, &reported);
+	if (r >= 0)
+		r = deliver_pending(h, cb, ud, &delivered);
+	if (r >= 0)
+		r = deliver_batch(h, cb, ud, &delivered, &reported);
+	while (r >= 0) {
+		r = pcn_recv_batch(h);
+		if (r == -ENOBUFS) {
+			/* the kernel drops until we drain: keep reading, report */
+			h->cnt.overruns++;
+			h->overrun_unreported = 1;
+			r = flush_losses(h, cb, ud, &reported);
+			continue;
+		}
+		if (r == -EAGAIN) {
+			if (delivered || reported || timeout_ms == 0)
+				break;
+			r = wait_readable(h, deadline_us);
+			if (r == 0)
+				break;
+			if (r == -EINTR) {
+				r = delivered ? 0 : -EINTR;
+				break;
+			}
+			continue;
+		}
+		if (r < 0)
+			break;
+		{
+			int n = r;
+
+			r = deliver_batch(h, cb, ud, &delivered, &reported);
+			if (r >= 0)
+				r = flush_losses(h, cb, ud, &reported);
+			/* a short batch means the queue is empty: save a syscall */
+			if (r >= 0 && n < PCN_BATCH && (delivered || reported || timeout_ms == 0))
+				break;
+		}
+	}
+	if (r < 0 && r != -EAGAIN)
+		return r;
+	return delivered;
+}

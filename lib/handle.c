@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The handle's life: options, the socket, one allocation for everything the
+ * handle will ever need, the subscription, and the way out.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "filter.h"
+#include "handle.h"
+#include "wire.h"
+
+#define KNOWN_FLAGS (PROCCN_F_PROCESSES_ONLY | PROCCN_F_FORCE_LEGACY | PROCCN_F_NO_SOCKET_FILTER)
+#define MAX_LATENCY_US 1000000
+
+/* Bytes of the caller's struct past what we know must be zero (libbpf rule). */
+static int tail_is_zero(const void *opts, size_t known, size_t given)
+{
+	const uint8_t *p = opts;
+	size_t i;
+
+	for (i = known; i < given; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * read_opts - copy the caller's options into @o with defaults applied.
+ * Accepts structs from older callers (smaller sz, later fields default).
+ */
+static int read_opts(const struct proccn_opts *in, struct proccn_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (in) {
+		if (in->sz < offsetof(struct proccn_opts, events) + sizeof(in->events))
+			return -EINVAL;
+		if (in->sz > sizeof(*o) && !tail_is_zero(in, sizeof(*o), in->sz))
+			return -E2BIG;
+		memcpy(o, in, in->sz < sizeof(*o) ? in->sz : sizeof(*o));
+	}
+	o->sz = sizeof(*o);
+	if ((o->events & ~PROCCN_EV_ALL) || (o->flags & ~KNOWN_FLAGS) ||
+	    o->ack_timeout_ms < 0 || o->rcvbuf < -1 ||
+	    o->max_batch_latency_us < 0 || o->max_batch_latency_us > MAX_LATENCY_US)
+		return -EINVAL;
+	if (o->ack_timeout_ms == 0)
+		o->ack_timeout_ms = PCN_DEFAULT_ACK_TIMEOUT_MS;
+	return 0;
+}
+
+/* One block for the handle and every buffer: nothing is allocated later. */
+static struct proccn *handle_alloc(void)
+{
+	int ncpu = get_nprocs_conf();
+	struct proccn *h;
+	unsigned int i;
+
+	if (ncpu < 1)
+		ncpu = 1;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->fd = -1;
+	h->ncpu = (uint32_t)ncpu;
+	h->cpu_seq = calloc(h->ncpu, sizeof(*h->cpu_seq));
+	h->pending = calloc(PCN_PENDING_MAX, sizeof(*h->pending));
+	h->msgs = calloc(PCN_BATCH, sizeof(*h->msgs));
+	h->iovs = calloc(PCN_BATCH, sizeof(*h->iovs));
+	h->addrs = calloc(PCN_BATCH, sizeof(*h->addrs));
+	h->bufs = aligned_alloc(16, (size_t)PCN_BATCH * PCN_SLOT_SIZE);
+	if (!h->cpu_seq || !h->pending || !h->msgs || !h->iovs || !h->addrs || !h->bufs)
+		return proccn_close(h);
+	for (i = 0; i < PCN_BATCH; i++) {
+		h->iovs[i].iov_base = h->bufs + (size_t)i * PCN_SLOT_SIZE;
+		h->iovs[i].iov_len = PCN_SLOT_SIZE;
+	}
+	return h;
+}
+
+static int effective_rcvbuf(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0)
+		return 0;
+	return v;
+}
+
+/*
+ * Bursts of thousands of exits are normal (a build, a test suite): the
+ * kernel default (~212 KB, ~256 events) overflows. FORCE lifts rmem_max for
+ * privileged callers; others get what rmem_max allows.
+ */
+static void set_rcvbuf(int fd, int bytes)
+{
+	if (bytes < 0)
+		return;
+	if (bytes == 0)
+		bytes = PCN_DEFAULT_RCVBUF;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
+int pcn_open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
+		const struct pcn_sys *sys)
+{
+	struct proccn_opts o;
+	struct proccn *h;
+	int r;
+
+	r = read_opts(opts, &o);
+	if (r < 0 || !out || !sys) {
+		close(fd);
+		return r < 0 ? r : -EINVAL;
+	}
+	h = handle_alloc();
+	if (!h) {
+		close(fd);
+		return -ENOMEM;
+	}
+	h->fd = fd;
+	h->sys = *sys;
+	h->events = pcn_mask_normalise(o.events);
+	h->flags = o.flags;
+	h->ack_timeout_ms = o.ack_timeout_ms;
+	h->latency_us = o.max_batch_latency_us;
+	h->seq_exact = 1;
+	h->drops_base = pcn_kernel_drops(h);
+
+	r = pcn_negotiate(h);
+	if (r >= 0)
+		r = pcn_socket_filter_apply(h);
+	if (r < 0) {
+		proccn_close(h);
+		return r;
+	}
+	h->rcvbuf = effective_rcvbuf(fd);
+	*out = h;
+	return 0;
+}
+
+int proccn_open(struct proccn **out, const struct proccn_opts *opts)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = PCN_CN_IDX_PROC };
+	struct proccn_opts o;
+	int fd, r;
+
+	if (!out)
+		return -EINVAL;
+	r = read_opts(opts, &o);
+	if (r < 0)
+		return r;
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+	if (fd < 0)
+		return -errno;
+	set_rcvbuf(fd, o.rcvbuf);
+	/* nl_pid 0: the kernel picks a unique port id, so handles can coexist */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return pcn_open_fd(out, &o, fd, &pcn_sys_default);
+}
+
+int proccn_unsubscribe(struct proccn *h)
+{
+	int r;
+
+	if (!h)
+		return -EINVAL;
+	if (!h->subscribed)
+		return 0;
+	/* never twice: on old kernels IGNORE decrements a global counter */
+	h->subscribed = 0;
+	r = pcn_send_request(h, PCN_MCAST_IGNORE, 0,
+			     h->mode == PROCCN_MODE_LEGACY ? PCN_REQ_LEGACY_LEN : PCN_REQ_INPUT_LEN);
+	return r;
+}
+
+struct proccn *proccn_close(struct proccn *h)
+{
+	if (!h)
+		return NULL;
+	if (h->fd >= 0) {
+		(void)proccn_unsubscribe(h);
+		close(h->fd);
+	}
+	free(h->cpu_seq);
+	free(h->pending);
+	free(h->msgs);
+	free(h->iovs);
+	free(h->addrs);
+	free(h->bufs);
+	free(h);
+	return NULL;
+}
+
+int proccn_fd(const struct proccn *h)
+{
+	return h ? h->fd : -EINVAL;
+}
+
+int proccn_mode(const struct proccn *h)
+{
+	return h ? h->mode : -EINVAL;
+}
+
+uint32_t proccn_get_events(const struct proccn *h)
+{
+	return h ? h->events : 0;
+}
+
+int proccn_set_events(struct proccn *h, uint32_t events)
+{
+	int r;
+
+	if (!h || (events & ~PROCCN_EV_ALL))
+		return -EINVAL;
+	events = pcn_mask_normalise(events);
+	if (h->mode == PROCCN_MODE_KERNEL_FILTER && h->subscribed) {
+		r = pcn_send_request(h, PCN_MCAST_LISTEN, events, PCN_REQ_INPUT_LEN);
+		if (r < 0)
+			return r;
+	}
+	h->events = events;
+	return pcn_socket_filter_apply(h);
+}
+
+int proccn_get_stats(const struct proccn *h, struct proccn_stats *st)
+{
+	struct proccn_stats s;
+	size_t n;
+
+	if (!h || !st || st->sz < sizeof(st->sz))
+		return -EINVAL;
+	memset(&s, 0, sizeof(s));
+	s.sz = st->sz;
+	s.datagrams = h->cnt.datagrams;
+	s.received = h->cnt.received;
+	s.delivered = h->cnt.delivered;
+	s.filtered = h->cnt.filtered;
+	s.malformed = h->cnt.malformed;
+	s.spoofed = h->cnt.spoofed;
+	s.acks = h->cnt.acks;
+	s.overruns = h->cnt.overruns;
+	s.lost = h->cnt.lost + h->pending_lost;
+	s.lost_exact = h->seq_exact;
+	s.kernel_drops = pcn_kernel_drops(h);
+	s.rcvbuf = h->rcvbuf;
+	n = st->sz < sizeof(s) ? st->sz : sizeof(s);
+	memcpy(st, &s, n);
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Loss accounting. The kernel numbers every message it sends (events and
+ * ACKs) with a per-CPU counter, so when our subscription receives every
+ * message, a gap in one CPU's numbers is exactly the number of messages lost.
+ * With a narrower mask, gaps are normal and mean nothing.
+ */
+#include <linux/sock_diag.h>
+#include <sys/socket.h>
+
+#include "handle.h"
+
+#ifndef SO_MEMINFO
+#define SO_MEMINFO 55
+#endif
+
+/* Forget every CPU's last number: after a mask change, start afresh. */
+void pcn_seq_reset(struct proccn *h)
+{
+	uint32_t i;
+
+	for (i = 0; i < h->ncpu; i++)
+		h->cpu_seq[i].seen = 0;
+}
+
+/*
+ * pcn_seq_account - note message @seq from @cpu. Numbers that go backwards or
+ * jump by more than 2^31 are taken as a restart of the baseline, never as loss.
+ */
+void pcn_seq_account(struct proccn *h, uint32_t cpu, uint32_t seq)
+{
+	struct pcn_cpu_seq *s;
+	uint32_t gap;
+
+	if (cpu >= h->ncpu)
+		return;
+	s = &h->cpu_seq[cpu];
+	if (s->seen && h->seq_exact) {
+		gap = seq - s->last - 1;
+		if (gap != 0 && gap < UINT32_C(0x80000000)) {
+			h->cnt.lost += gap;
+			h->seq_lost_unreported += gap;
+		}
+	}
+	s->last = seq;
+	s->seen = 1;
+}
+
+/* pcn_kernel_drops - the socket's drop counter (SK_MEMINFO_DROPS), 0 when unknown. */
+uint32_t pcn_kernel_drops(const struct proccn *h)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(h->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0 ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
+		return 0;
+	return mem[SK_MEMINFO_DROPS];
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Attaching the generated classic BPF program, so that unwanted events are
+ * dropped before they take receive-buffer space, on every kernel.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+
+#include "bpf.h"
+#include "handle.h"
+
+/*
+ * pcn_socket_filter_apply - attach (or replace, or remove) the socket filter
+ * for the handle's current mask and flags. Sequence-gap loss counting stays
+ * exact only while the kernel side drops nothing, so it is decided here too.
+ */
+int pcn_socket_filter_apply(struct proccn *h)
+{
+	struct sock_filter insns[PCN_BPF_MAX_INSNS];
+	struct sock_fprog prog;
+	int n = 0, kernel_passes_all;
+
+	if (!(h->flags & PROCCN_F_NO_SOCKET_FILTER)) {
+		n = pcn_bpf_build(h->events, h->flags, insns, PCN_BPF_MAX_INSNS);
+		if (n < 0)
+			return n;
+	}
+	if (n > 0) {
+		prog.len = (unsigned short)n;
+		prog.filter = insns;
+		if (setsockopt(h->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+			return -errno;
+		h->socket_filter = 1;
+	} else if (h->socket_filter) {
+		if (setsockopt(h->fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0) < 0 && errno != ENOENT)
+			return -errno;
+		h->socket_filter = 0;
+	}
+
+	kernel_passes_all = h->mode == PROCCN_MODE_LEGACY || h->events == PROCCN_EV_ALL;
+	kernel_passes_all = kernel_passes_all && !h->socket_filter;
+	if (kernel_passes_all && !h->seq_exact)
+		pcn_seq_reset(h);
+	h->seq_exact = kernel_passes_all;
+	return 0;
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Subscribing: the control messages and the negotiation between the 6.6+
+ * protocol (struct proc_input, filtered by the kernel) and the legacy one.
+ *
+ * The kernel answers a request synchronously inside send(), so the ACK is
+ * normally queued when send() returns; the timeout only matters on kernels
+ * that ignore the request (pre-6.6 for the 8-byte form, or any kernel when
+ * we are outside the initial user/pid namespace).
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "handle.h"
+#include "namespace.h"
+#include "wire.h"
+
+#define REQ_BUF_LEN (MNL_NLMSG_HDRLEN + PCN_CN_HDR_LEN + PCN_REQ_INPUT_LEN)
+
+static uint32_t random_nonce(struct proccn *h)
+{
+	uint32_t v;
+	struct timespec ts;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v))
+		return v;
+	/* no entropy yet (early boot): unpredictable enough to tell our ACK apart */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)ts.tv_nsec ^ (uint32_t)(uintptr_t)h ^ (uint32_t)ts.tv_sec * 2654435761u;
+}
+
+/*
+ * pcn_send_request - send a LISTEN or IGNORE. @len is PCN_REQ_INPUT_LEN
+ * (struct proc_input with @events) or PCN_REQ_LEGACY_LEN (mcast_op alone).
+ * Sets h->nonce to the cn_msg.ack used. Returns 0 or a negative errno.
+ */
+int pcn_send_request(struct proccn *h, uint32_t op, uint32_t events, size_t len)
+{
+	uint64_t storage[(REQ_BUF_LEN + 7) / 8];
+	uint8_t *buf = (uint8_t *)storage;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct iovec iov;
+	struct msghdr msg = { .msg_name = &kernel, .msg_namelen = sizeof(kernel),
+			      .msg_iov = &iov, .msg_iovlen = 1 };
+	struct nlmsghdr *nlh;
+	uint8_t *cn;
+
+	memset(storage, 0, sizeof(storage));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_DONE;
+	nlh->nlmsg_seq = ++h->req_seq;
+	cn = mnl_nlmsg_put_extra_header(nlh, PCN_CN_HDR_LEN + len);
+	h->nonce = random_nonce(h);
+	pcn_put_u32(cn + PCN_CN_OFF_IDX, PCN_CN_IDX_PROC);
+	pcn_put_u32(cn + PCN_CN_OFF_VAL, PCN_CN_VAL_PROC);
+	pcn_put_u32(cn + PCN_CN_OFF_SEQ, h->req_seq);
+	pcn_put_u32(cn + PCN_CN_OFF_ACK, h->nonce);
+	pcn_put_u16(cn + PCN_CN_OFF_LEN, (uint16_t)len);
+	pcn_put_u32(cn + PCN_CN_HDR_LEN, op);
+	if (len == PCN_REQ_INPUT_LEN)
+		pcn_put_u32(cn + PCN_CN_HDR_LEN + 4, events);
+
+	iov.iov_base = buf;
+	iov.iov_len = nlh->nlmsg_len;
+	if (h->sys.sendmsg(h->sys.ctx, h->fd, &msg, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Keep an event read before the ACK; the first dispatch delivers it. */
+static void keep_pending(struct proccn *h, const union proccn_event *ev)
+{
+	uint32_t slot;
+
+	if (h->pending_len == PCN_PENDING_MAX) {
+		h->pending_lost++;
+		return;
+	}
+	slot = (h->pending_head + h->pending_len) % PCN_PENDING_MAX;
+	h->pending[slot] = *ev;
+	h->pending_len++;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * wait_ack - read until the ACK to h->nonce arrives or the timeout passes.
+ * Returns 0 with *err set to the ACK's errno value, -ETIMEDOUT, or a negative
+ * errno from the socket. Every event read meanwhile is kept.
+ */
+static int wait_ack(struct proccn *h, uint32_t *err)
+{
+	int64_t deadline = now_ms() + h->ack_timeout_ms;
+	struct pcn_decoded d;
+	int found = 0;
+
+	for (;;) {
+		int n = pcn_recv_batch(h);
+
+		if (n == -EAGAIN) {
+			struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
+			int64_t left = deadline - now_ms();
+
+			if (found)
+				return 0;
+			if (left <= 0)
+				return -ETIMEDOUT;
+			if (h->sys.poll(h->sys.ctx, &pfd, 1, (int)left) < 0 && errno != EINTR)
+				return -errno;
+			continue;
+		}
+		if (n == -ENOBUFS) {
+			h->cnt.overruns++;
+			h->overrun_unreported = 1;
+			continue;
+		}
+		if (n == -EINTR)
+			continue;
+		if (n < 0)
+			return n;
+		/* read the whole batch: events after the ACK must be kept too */
+		while (pcn_next_message(h, &d)) {
+			if (d.cls == PCN_MSG_EVENT) {
+				keep_pending(h, &d.ev);
+			} else if (!found && d.ack_nonce == h->nonce + 1) {
+				found = 1;
+				*err = d.ack_err;
+			}
+		}
+		if (found)
+			return 0;
+	}
+}
+
+static int file_contains(const char *path, const char *needle)
+{
+	char line[256];
+	FILE *f = fopen(path, "re");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Why did nothing answer? Only the system can tell us. */
+static int diagnose_silence(void)
+{
+	if (file_contains("/proc/net/connector", "cn_proc") == 0)
+		return -EOPNOTSUPP;
+	if (pcn_in_initial_ns("user") == 0 || pcn_in_initial_ns("pid") == 0)
+		return -EXDEV;
+	return -ETIMEDOUT;
+}
+
+static int ack_result(uint32_t err)
+{
+	if (err == 0)
+		return 0;
+	return err < 4096 ? -(int)err : -EPROTO;
+}
+
+static int listen_legacy(struct proccn *h)
+{
+	uint32_t err = 0;
+	int r;
+
+	r = pcn_send_request(h, PCN_MCAST_LISTEN, 0, PCN_REQ_LEGACY_LEN);
+	if (r < 0)
+		return r;
+	r = wait_ack(h, &err);
+	if (r == -ETIMEDOUT)
+		return diagnose_silence();
+	if (r < 0)
+		return r;
+	r = ack_result(err);
+	if (r < 0)
+		return r;
+	h->mode = PROCCN_MODE_LEGACY;
+	h->subscribed = 1;
+	return 0;
+}
+
+/*
+ * pcn_negotiate - subscribe with the best protocol the kernel has. The first
+ * request asks for ALL because the kernel passes its ACK through our own
+ * filter: any narrower mask would never be ACKed, and we could not tell a
+ * 6.6+ kernel from an old one.
+ */
+int pcn_negotiate(struct proccn *h)
+{
+	uint32_t err = 0;
+	int r;
+
+	if (h->flags & PROCCN_F_FORCE_LEGACY)
+		return listen_legacy(h);
+
+	r = pcn_send_request(h, PCN_MCAST_LISTEN, PROCCN_EV_ALL, PCN_REQ_INPUT_LEN);
+	if (r < 0)
+		return r;
+	r = wait_ack(h, &err);
+	if (r == -ETIMEDOUT) {
+		/* outside the initial namespaces no request is ever answered */
+		if (pcn_in_initial_ns("user") == 0 || pcn_in_initial_ns("pid") == 0)
+			return -EXDEV;
+		return listen_legacy(h);
+	}
+	if (r < 0)
+		return r;
+	r = ack_result(err);
+	if (r < 0)
+		return r;
+	h->mode = PROCCN_MODE_KERNEL_FILTER;
+	h->subscribed = 1;
+	if (h->events != PROCCN_EV_ALL)
+		return pcn_send_request(h, PCN_MCAST_LISTEN, h->events, PCN_REQ_INPUT_LEN);
+	return 0;
+}
