@@ -30,7 +30,7 @@
 #define OFF_CN_VAL   (PCN_DGRAM_OFF_CN + PCN_CN_OFF_VAL)
 #define OFF_CN_LEN   (PCN_DGRAM_OFF_CN + PCN_CN_OFF_LEN)
 #define OFF_WHAT     PCN_DGRAM_OFF_WHAT
-#define OFF_PID      (PCN_DGRAM_OFF_DATA + 0)   /* exit pid, fork parent_pid */
+#define OFF_PID      (PCN_DGRAM_OFF_DATA + 0)   /* exit pid */
 #define OFF_TGID     (PCN_DGRAM_OFF_DATA + 4)   /* exit tgid */
 #define OFF_CODE     (PCN_DGRAM_OFF_DATA + 8)   /* exit exit_code */
 #define OFF_CHILD    (PCN_DGRAM_OFF_DATA + 8)   /* fork child_pid */
@@ -55,6 +55,7 @@ static uint32_t wire32(uint32_t host)
 	return ntohl(host);
 }
 
+/* The same for the u16 fields (nlmsg_type, cn_msg.len) that BPF_H loads. */
 static uint32_t wire16(uint16_t host)
 {
 	return ntohs(host);
@@ -70,6 +71,10 @@ static void stmt(struct emitter *e, uint16_t code, uint32_t k)
 	e->n++;
 }
 
+/*
+ * Targets are labels, not distances: the blocks a jump leads to are emitted
+ * later and their size depends on the mask.
+ */
 static void jump(struct emitter *e, uint16_t code, uint32_t k, uint8_t jt, uint8_t jf)
 {
 	if (e->n < PCN_BPF_MAX_INSNS) {
@@ -118,6 +123,19 @@ static int resolve(struct emitter *e)
 	return 0;
 }
 
+/*
+ * The layout keeps the common case short: header checks that accept on any
+ * surprise, then one bit test on `what` decides most kinds; only FORK and
+ * EXIT, when a field of theirs matters, branch to a block of their own:
+ *
+ *   ld len; ld [0]; ldh [4]; ld [16]; ld [20]; ldh [32]  each jeq, else accept
+ *   ld [36]; jeq #0 -> accept                             ACK
+ *   jeq EXIT -> exit block; jeq FORK -> fork block        only when needed
+ *   jset mask -> accept, drop      (ret accept for mask ALL)
+ *   fork block: child_pid == child_tgid -> accept, drop
+ *   exit block: exit_code == 0 -> drop; pid == tgid -> accept, drop
+ *   accept: ret #0xffffffff; drop: ret #0
+ */
 int pcn_bpf_build(uint32_t mask, uint32_t flags, struct sock_filter *prog, size_t cap)
 {
 	int procs_only = (flags & PROCCN_F_PROCESSES_ONLY) != 0;
