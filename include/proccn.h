@@ -389,6 +389,7 @@ int proccn_event_is_thread(const union proccn_event *ev);
  * the clocks (a wall-clock step since the event shifts the result). Returns 0,
  * -EINVAL for NULL, or a negative errno from clock_gettime(2).
  */
+struct timespec; /* strict C99 <time.h> lacks it; POSIX callers have it */
 int proccn_timestamp_to_realtime(uint64_t timestamp_ns, struct timespec *out);
 
 #ifdef __cplusplus

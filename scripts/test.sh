@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The test suite: installs what it needs, builds with warnings as errors, runs
+# every suite (unit, live, vm), checks line coverage of lib/ and the
+# installed library (pkg-config, exported symbols). Run as root so that the
+# live and VM suites run instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+build=${BUILD_DIR:-build-test}
+if [[ -d $build ]]; then
+	meson setup --reconfigure "$build" --werror >/dev/null
+else
+	meson setup "$build" --werror >/dev/null
+fi
+ninja -C "$build"
+meson test -C "$build" --print-errorlogs --num-processes 1
+
+# Line coverage of lib/ by the unit tests alone (no root needed for these).
+cov=${build}-coverage
+[[ -d $cov ]] || meson setup "$cov" --werror -Db_coverage=true \
+	-Dlive_tests=false -Dvm_tests=false -Dexamples=false -Dbenchmarks=false >/dev/null
+ninja -C "$cov" >/dev/null
+find "$cov" -name '*.gcda' -delete
+meson test -C "$cov" --suite unit --print-errorlogs >/dev/null
+line_cov=$(gcovr -r . --object-directory "$cov" --filter 'lib/' --fail-under-line 90 \
+	--print-summary -o /dev/null | sed -n 's/^lines: \([0-9.]*\)%.*/\1/p')
+echo "coverage: lib/ line coverage by the unit tests: ${line_cov}% (minimum 90%)"
+
+tests/install/check-install.sh "$build"
+echo "test.sh: all passed"

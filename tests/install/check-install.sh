@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# After `meson install --destdir`, a program outside the tree finds the library
+# with pkg-config and links it, and the shared library exports only the API.
+set -euo pipefail
+build=$(realpath "$1")
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"' EXIT
+
+meson install -C "$build" --destdir "$dest" >/dev/null
+pc=$(dirname "$(find "$dest" -name libproccn.pc | head -n1)")
+prefix=$(meson introspect "$build" --buildoptions |
+	python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
+
+# pkg-config answers in terms of the final prefix: point it into the destdir.
+export PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest
+flags=$(pkg-config --cflags --libs libproccn)
+cat > "$dest/outside.c" <<'C'
+#include <proccn.h>
+#include <stdio.h>
+int main(void)
+{
+	printf("%s\n", proccn_kind_name(PROCCN_EV_EXIT));
+	return proccn_strerror(-1) == NULL;
+}
+C
+# shellcheck disable=SC2086
+cc -Wall -Wextra -Werror -o "$dest/outside" "$dest/outside.c" $flags
+libdir=$(dirname "$(find "$dest" -name 'libproccn.so.0' | head -n1)")
+out=$(LD_LIBRARY_PATH=$libdir "$dest/outside")
+[[ $out == exit ]] || { echo "check-install: outside program printed '$out'" >&2; exit 1; }
+echo "check-install: pkg-config --libs libproccn -> $(pkg-config --libs libproccn) (prefix $prefix): linked and ran"
+
+# Exactly the symbols of the version script, all in LIBPROCCN_0.1.
+exported=$(nm -D --defined-only "$libdir/libproccn.so.0" | awk '$2 == "T" {print $3}' | sort)
+expected=$(sed -n 's/^\t\(proccn_[a-z_]*\);$/\1@@LIBPROCCN_0.1/p' "$root/lib/libproccn.map" | sort)
+if [[ $exported != "$expected" ]]; then
+	echo "check-install: exported symbols differ from lib/libproccn.map:" >&2
+	diff <(echo "$expected") <(echo "$exported") >&2 || true
+	exit 1
+fi
+api=$(grep -o '^[a-z0-9_ *]*\bproccn_[a-z_]*(' "$root/include/proccn.h" | grep -o 'proccn_[a-z_]*' | sort -u)
+mapped=$(sed -n 's/^\t\(proccn_[a-z_]*\);$/\1/p' "$root/lib/libproccn.map" | sort)
+if [[ $api != "$mapped" ]]; then
+	echo "check-install: header functions and version script differ:" >&2
+	diff <(echo "$api") <(echo "$mapped") >&2 || true
+	exit 1
+fi
+soname=$(objdump -p "$libdir/libproccn.so.0" | awk '/SONAME/ {print $2}')
+[[ $soname == libproccn.so.0 ]] || { echo "check-install: soname is $soname" >&2; exit 1; }
+echo "check-install: nm -D shows only the $(echo "$exported" | wc -l) public functions; soname $soname"
+[[ -f $(find "$dest" -name libproccn.a | head -n1) ]] || { echo "check-install: no static library" >&2; exit 1; }
+echo "check-install: static library installed"
