@@ -197,11 +197,16 @@ static int wait_readable(struct proccn *h, int64_t deadline_us)
 	return r > 0;
 }
 
+/*
+ * Read batch after batch until the queue is empty. When blocking and the last
+ * read found the queue empty, poll first: a read now would only say EAGAIN,
+ * so a wake-up costs two syscalls (poll, recvmmsg) whatever it brings.
+ */
 int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
 		    int timeout_ms)
 {
 	int64_t deadline_us = timeout_ms > 0 ? now_us() + (int64_t)timeout_ms * 1000 : -1;
-	int delivered = 0, reported = 0, r;
+	int delivered = 0, reported = 0, r, n;
 
 	if (!h || !cb || cb->sz < sizeof(cb->sz))
 		return -EINVAL;
@@ -211,40 +216,37 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *cb, void *u
 	if (r >= 0)
 		r = deliver_batch(h, cb, ud, &delivered, &reported);
 	while (r >= 0) {
-		r = pcn_recv_batch(h);
-		if (r == -ENOBUFS) {
+		if (h->drained && timeout_ms != 0 && !delivered && !reported) {
+			r = wait_readable(h, deadline_us);
+			if (r <= 0)
+				break;
+		}
+		n = pcn_recv_batch(h);
+		if (n == -ENOBUFS) {
 			/* the kernel drops until we drain: keep reading, report */
 			h->cnt.overruns++;
 			h->overrun_unreported = 1;
 			r = flush_losses(h, cb, ud, &reported);
 			continue;
 		}
-		if (r == -EAGAIN) {
+		if (n == -EAGAIN) {
+			h->drained = 1;
 			if (delivered || reported || timeout_ms == 0)
 				break;
-			r = wait_readable(h, deadline_us);
-			if (r == 0)
-				break;
-			if (r == -EINTR) {
-				r = delivered ? 0 : -EINTR;
-				break;
-			}
 			continue;
 		}
-		if (r < 0)
+		if (n < 0) {
+			r = n;
 			break;
-		{
-			int n = r;
-
-			r = deliver_batch(h, cb, ud, &delivered, &reported);
-			if (r >= 0)
-				r = flush_losses(h, cb, ud, &reported);
-			/* a short batch means the queue is empty: save a syscall */
-			if (r >= 0 && n < PCN_BATCH && (delivered || reported || timeout_ms == 0))
-				break;
 		}
+		h->drained = n < PCN_BATCH;
+		r = deliver_batch(h, cb, ud, &delivered, &reported);
+		if (r >= 0)
+			r = flush_losses(h, cb, ud, &reported);
+		if (h->drained && (delivered || reported || timeout_ms == 0))
+			break;
 	}
-	if (r < 0 && r != -EAGAIN)
-		return r;
-	return delivered;
+	if (r == -EINTR && delivered)
+		return delivered;
+	return r < 0 ? r : delivered;
 }

@@ -68,6 +68,7 @@ struct proccn {
 	unsigned int batch_pos;   /* current datagram */
 	unsigned int batch_off;   /* offset of the next message in it */
 	int overrun_unreported;
+	int drained;              /* the last read found the queue empty */
 };
 
 /* recv.c */
