@@ -110,7 +110,7 @@ struct proccn_exit {
 	pid_t pid, tgid;
 	uint32_t exit_code;    /* wait(2) status: decode with proccn_decode_exit() */
 	uint32_t exit_signal;  /* SIGCHLD for ordinary children, UINT32_MAX for threads */
-	pid_t parent_pid, parent_tgid;  /* 0 before Linux 4.18 */
+	pid_t parent_pid, parent_tgid;  /* 0 for threads, and before Linux 4.18 */
 };
 
 /* An event of a kind this library does not know: the raw union bytes. */
@@ -223,11 +223,18 @@ int proccn_fd(const struct proccn *h);
 #define PROCCN_LOSS_SEQ_GAP   2  /* per-CPU sequence numbers skipped: exact count */
 #define PROCCN_LOSS_NEGOTIATION 3 /* too many events arrived while negotiating */
 
+/*
+ * A loss report. Reports never count an event twice: the sum of count over
+ * all reports is the known loss. An OVERRUN is reported once the queue has
+ * been drained (the kernel drops every event until then); its count is the
+ * kernel's drop counter for it, or 0 when the handle counts exactly
+ * (stats.lost_exact), because the same events then arrive as SEQ_GAP reports.
+ * A SEQ_GAP is noticed when the CPU that lost events sends its next one.
+ */
 struct proccn_loss {
 	int reason;          /* PROCCN_LOSS_* */
-	uint64_t count;      /* events lost, or 0 when unknown */
-	int exact;           /* 1 when count is exact, 0 when it is the kernel's drop counter
-				delta or unknown */
+	uint64_t count;      /* events lost, or 0 when unknown or reported as SEQ_GAP */
+	int exact;           /* 1 when count is exact (SEQ_GAP, NEGOTIATION) */
 };
 
 /*

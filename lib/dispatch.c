@@ -105,12 +105,19 @@ static int flush_losses(struct proccn *h, const struct proccn_callbacks *cb, voi
 		if (r < 0)
 			return r;
 	}
-	if (h->overrun_unreported) {
+	/*
+	 * The kernel drops everything until the queue is empty: report an
+	 * overrun once drained, when its drop count is complete. With exact
+	 * sequence accounting the same events come as SEQ_GAP reports, so the
+	 * overrun carries no count: reports never count an event twice.
+	 */
+	if (h->overrun_unreported && h->drained) {
 		uint32_t drops = pcn_kernel_drops(h);
+		uint64_t count = h->seq_exact ? 0 : (uint32_t)(drops - h->drops_base);
 
 		h->overrun_unreported = 0;
-		r = report_loss(cb, ud, PROCCN_LOSS_OVERRUN, drops - h->drops_base, 0, reported);
 		h->drops_base = drops;
+		r = report_loss(cb, ud, PROCCN_LOSS_OVERRUN, count, 0, reported);
 		if (r < 0)
 			return r;
 	}
@@ -226,12 +233,13 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *cb, void *u
 			/* the kernel drops until we drain: keep reading, report */
 			h->cnt.overruns++;
 			h->overrun_unreported = 1;
-			r = flush_losses(h, cb, ud, &reported);
+			h->drained = 0;
 			continue;
 		}
 		if (n == -EAGAIN) {
 			h->drained = 1;
-			if (delivered || reported || timeout_ms == 0)
+			r = flush_losses(h, cb, ud, &reported);
+			if (r < 0 || delivered || reported || timeout_ms == 0)
 				break;
 			continue;
 		}
