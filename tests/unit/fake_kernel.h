@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A fake proc connector for the unit tests. The library gets one end of an
+ * AF_UNIX datagram socketpair as its "netlink socket" and a struct pcn_sys
+ * whose sendmsg/recvmmsg/poll talk to this fake instead of the kernel, so
+ * negotiation, dispatch and loss handling run without root and without a
+ * real connector.
+ *
+ * Every datagram the fake "kernel" sends is written to its end of the pair
+ * prefixed with the 12-byte sockaddr_nl it claims to come from; the recvmmsg
+ * wrapper strips the prefix into msg_name. (The library's classic BPF filter
+ * only judges 76-byte datagrams and accepts any other length whole, so the
+ * 88-byte frames pass through it untouched: userspace filtering is what these
+ * tests see.)
+ */
+#ifndef FAKE_KERNEL_H
+#define FAKE_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proccn.h"
+#include "sys.h"
+
+/* What kind of kernel the fake plays. */
+enum fk_kernel {
+	FK_MODERN,   /* 6.6+: proc_input, per-socket filter, ACK passes the filter */
+	FK_OLD,      /* before 6.6: ignores 8-byte requests, no per-socket filter */
+	FK_SILENT,   /* outside the initial namespaces / no PROC_EVENTS: never ACKs */
+};
+
+#define FK_NCPU        4
+#define FK_MAX_REQ     64
+#define FK_MAX_QUEUED  64
+#define FK_DGRAM_LEN   76
+
+/* One request the library sent, as parsed by the fake. */
+struct fk_request {
+	uint16_t nl_type, nl_flags;
+	uint32_t dest_pid;       /* sockaddr_nl.nl_pid of msg_name */
+	uint32_t idx, val, seq, nonce;
+	uint16_t len;            /* cn_msg.len: 4 or 8 */
+	uint32_t op;             /* mcast_op */
+	uint32_t mask;           /* event_type (len 8 only) */
+	int well_formed;         /* header fields as the kernel expects */
+};
+
+/* An event as the kernel generates it: kind and the 24-byte union. */
+struct fk_ev {
+	uint32_t what;
+	uint8_t data[24];
+};
+
+struct fake_kernel {
+	enum fk_kernel kind;
+	int lib_fd;              /* the library's end (owned by the handle once opened) */
+	int fd;                  /* the fake's end */
+	struct pcn_sys sys;
+
+	/* per-socket subscription state, as the kernel keeps it */
+	int has_input;           /* 6.6+: sk_user_data set by a request */
+	uint32_t sock_op, sock_mask;
+	int other_listeners;     /* other programs subscribed (old kernel ACK gating) */
+	int listening;           /* our socket's LISTEN counted */
+
+	/* behaviour knobs */
+	uint32_t ack_err;        /* errno to put in our ACKs (e.g. EPERM) */
+	int send_errno;          /* nonzero: sendmsg fails with it */
+	int send_fail_after;     /* sendmsg fails (send_errno) once this many succeeded; -1 off */
+	int recv_errno;          /* nonzero: the next recv_fail_count recvmmsg calls fail */
+	int recv_fail_count;
+	int poll_errno;          /* nonzero: the next poll fails with it (once) */
+	int fixed_cpu;           /* -1: round robin over FK_NCPU */
+	unsigned int foreign_acks_before; /* foreign ACKs to emit before ours */
+	struct fk_ev before_ack[FK_MAX_QUEUED];  /* generated inside the next ACKed send */
+	unsigned int n_before_ack;
+	struct fk_ev after_ack[FK_MAX_QUEUED];
+	unsigned int n_after_ack;
+
+	/* kernel counters */
+	uint32_t cpu_seq[FK_NCPU];
+	unsigned int next_cpu;
+	uint64_t clock_ns;
+
+	/* what happened */
+	struct fk_request req[FK_MAX_REQ];
+	unsigned int nreq;
+	unsigned int acks_sent;  /* our ACKs written to the socket */
+	unsigned int delivered;  /* datagrams written (incl. raw ones) */
+	unsigned int recv_calls, poll_calls, send_calls;
+
+	/* datagrams that did not fit in the socket yet, in order */
+	uint8_t *backlog;
+	size_t backlog_len, backlog_cap;
+};
+
+/* fk_init - a fake kernel of @kind with a fresh socketpair. Returns 0 or -errno. */
+int fk_init(struct fake_kernel *fk, enum fk_kernel kind);
+/* fk_fini - close the fake's end (and the library's, if never handed over). */
+void fk_fini(struct fake_kernel *fk);
+/* fk_open - pcn_open_fd() on the fake; the handle owns lib_fd afterwards. */
+int fk_open(struct fake_kernel *fk, struct proccn **h, const struct proccn_opts *opts);
+
+/* Event constructors (field values in the kernel's order). */
+struct fk_ev fk_fork(pid_t ppid, pid_t ptgid, pid_t cpid, pid_t ctgid);
+struct fk_ev fk_exec(pid_t pid, pid_t tgid);
+struct fk_ev fk_uid(pid_t pid, pid_t tgid, uint32_t ruid, uint32_t euid);
+struct fk_ev fk_gid(pid_t pid, pid_t tgid, uint32_t rgid, uint32_t egid);
+struct fk_ev fk_sid(pid_t pid, pid_t tgid);
+struct fk_ev fk_ptrace(pid_t pid, pid_t tgid, pid_t tracer_pid, pid_t tracer_tgid);
+struct fk_ev fk_comm(pid_t pid, pid_t tgid, const char comm[16]);
+struct fk_ev fk_coredump(pid_t pid, pid_t tgid, pid_t ppid, pid_t ptgid);
+struct fk_ev fk_exit(pid_t pid, pid_t tgid, uint32_t code, uint32_t sig, pid_t ppid,
+		     pid_t ptgid);
+struct fk_ev fk_raw(uint32_t what, const uint32_t words[6]);
+
+/*
+ * fk_build - write one datagram exactly as the kernel does (76 bytes:
+ * nlmsghdr NLMSG_DONE, cn_msg 1/1 with @seq/@ack and len 40, proc_event).
+ * Returns FK_DGRAM_LEN.
+ */
+size_t fk_build(uint8_t out[FK_DGRAM_LEN], uint32_t seq, uint32_t ack, uint32_t cpu,
+		uint64_t ts, const struct fk_ev *ev);
+
+/*
+ * fk_generate - the kernel generates @ev on some CPU: it takes the CPU's next
+ * sequence number, then reaches our socket if the subscription lets it.
+ * Returns 1 when written to our socket, 0 when filtered out.
+ */
+int fk_generate(struct fake_kernel *fk, struct fk_ev ev);
+/* fk_generate_lost - generated but dropped before our socket (a "lost" event). */
+void fk_generate_lost(struct fake_kernel *fk, struct fk_ev ev);
+/* fk_foreign_ack - another program's request was ACKed (multicast to all). */
+int fk_foreign_ack(struct fake_kernel *fk, uint32_t nonce, uint32_t err);
+/* fk_inject - write arbitrary bytes as one datagram from @nl_pid (@family AF_NETLINK or not). */
+int fk_inject(struct fake_kernel *fk, const void *bytes, size_t len, uint16_t family,
+	      uint32_t nl_pid);
+/* fk_count_requests - requests with this op (and length, 0 = any). */
+unsigned int fk_count_requests(const struct fake_kernel *fk, uint32_t op, uint16_t len);
+/* fk_passes - the 6.6+ kernel's filter decision (cn_filter) for @ev on @mask. */
+int fk_passes(uint32_t mask, const struct fk_ev *ev);
+
+/*
+ * A callback recorder: copies every event and loss report, in order, and can
+ * stop the dispatch (return stop_err) when it has seen stop_at events.
+ */
+#define FK_REC_MAX 2048
+
+struct fk_rec {
+	union proccn_event ev[FK_REC_MAX];
+	unsigned int n;
+	unsigned int typed_calls;   /* events that came through a typed callback */
+	unsigned int generic_calls; /* events that came through on_event */
+	struct proccn_loss loss[16];
+	unsigned int nloss;
+	unsigned int stop_at;       /* 0: never stop */
+	int stop_err;
+};
+
+/* fk_rec_callbacks - @typed: every typed callback set, plus on_event; else on_event only. */
+struct proccn_callbacks fk_rec_callbacks(int typed);
+/* fk_now_ms - CLOCK_MONOTONIC in ms, for timing assertions. */
+int64_t fk_now_ms(void);
+
+#endif
