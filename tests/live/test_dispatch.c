@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proccn_dispatch() and the fd against the real kernel:
+ *  - with only on_event set, known kinds arrive there, fields intact;
+ *  - a callback that stops the dispatch (negative return) gets that value
+ *    back, and the events not yet delivered come with the next call (even
+ *    with timeout 0, when the fd is not readable), in order, none twice;
+ *  - the fd becomes readable (poll) when an event is queued;
+ *  - dispatch(-1) returns once something was delivered;
+ *  - max_batch_latency_us: events still arrive; out-of-range values refused;
+ *  - the receive buffer: library default (4 MiB as root) vs -1 (kernel's).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "live.h"
+
+static const char *truep;
+
+static void do_exec_true(void *arg)
+{
+	char *const argv[] = { (char *)truep, NULL };
+	char *const envp[] = { NULL };
+
+	(void)arg;
+	execve(truep, argv, envp);
+	_exit(127);
+}
+
+static void do_sleep_exit(void *arg)
+{
+	(void)arg;
+	usleep(200 * 1000);
+	_exit(0);
+}
+
+/* A recorder of its own: on_event only, optionally stopping on our events. */
+struct seen {
+	pid_t child;
+	bool stop;                  /* return -ECANCELED after each event of child */
+	union proccn_event ev[16];
+	size_t n;
+	uint64_t calls;
+};
+
+static int on_event(const union proccn_event *ev, void *ud)
+{
+	struct seen *s = ud;
+	pid_t pid = live_ev_pid(ev);
+
+	s->calls++;
+	if (pid != s->child)
+		return 0;
+	if (s->n < sizeof(s->ev) / sizeof(s->ev[0]))
+		s->ev[s->n++] = *ev;
+	return s->stop ? -ECANCELED : 0;
+}
+
+static const struct proccn_callbacks event_only = {
+	.sz = sizeof(struct proccn_callbacks),
+	.on_event = on_event,
+};
+
+static struct proccn *open_all(void)
+{
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct proccn *h = NULL;
+	int r;
+
+	o.flags = live_extra_flags;
+	r = proccn_open(&h, &o);
+	REQUIRE(r == 0, "proccn_open = %d (%s)", r, proccn_strerror(r));
+	return h;
+}
+
+static void case_stop_and_resume(void)
+{
+	struct proccn *h = open_all();
+	struct seen s;
+	struct proccn_stats st;
+	uint64_t end;
+	int status, r, stops = 0;
+
+	printf("--- on_event only; stopping callbacks\n");
+	memset(&s, 0, sizeof(s));
+	s.stop = true;
+	s.child = live_spawn(do_exec_true, NULL);
+	status = live_reap(s.child);
+	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	/* Let the three events queue up, so one read brings them all. */
+	usleep(100 * 1000);
+	end = live_now_ns() + LIVE_DEADLINE_MS * 1000000ull;
+	while (s.n < 3 && live_now_ns() < end) {
+		size_t before = s.n;
+
+		/* Timeout 0: kept events must come without the fd being readable. */
+		r = proccn_dispatch(h, &event_only, &s, before ? 0 : 100);
+		if (r == -ECANCELED) {
+			stops++;
+			EXPECT(s.n == before + 1, "a stopped dispatch delivered %zu of our events",
+			       s.n - before);
+		} else {
+			EXPECT(r >= 0, "proccn_dispatch = %d (%s)", r, proccn_strerror(r));
+			EXPECT(before == 0, "after a stop, dispatch(0) returned %d without our next "
+			       "event (kept events lost?)", r);
+			if (before)
+				break;
+		}
+	}
+	EXPECT(s.n == 3 && stops == 3, "3 events, 3 stops: got %zu events, %d stops", s.n, stops);
+	if (s.n == 3) {
+		EXPECT(s.ev[0].hdr.kind == PROCCN_EV_FORK && s.ev[1].hdr.kind == PROCCN_EV_EXEC &&
+		       s.ev[2].hdr.kind == PROCCN_EV_EXIT,
+		       "order FORK, EXEC, EXIT: got %#x %#x %#x", s.ev[0].hdr.kind,
+		       s.ev[1].hdr.kind, s.ev[2].hdr.kind);
+		EXPECT(s.ev[0].fork.parent_pid == getpid() && s.ev[0].fork.child_tgid == s.child,
+		       "FORK fields via on_event: parent %d child %d/%d", s.ev[0].fork.parent_pid,
+		       s.ev[0].fork.child_pid, s.ev[0].fork.child_tgid);
+		EXPECT(s.ev[1].exec.tgid == s.child, "EXEC tgid %d", s.ev[1].exec.tgid);
+		EXPECT(s.ev[2].exit.tgid == s.child && s.ev[2].exit.exit_code == 0 &&
+		       s.ev[2].exit.exit_signal == SIGCHLD, "EXIT fields via on_event");
+	}
+	/* Nothing of ours comes twice. */
+	s.stop = false;
+	r = proccn_dispatch(h, &event_only, &s, 200);
+	EXPECT(r >= 0, "proccn_dispatch = %d", r);
+	EXPECT(s.n == 3, "events delivered again after the stops: %zu", s.n);
+	memset(&st, 0, sizeof(st));
+	st.sz = sizeof(st);
+	EXPECT(proccn_get_stats(h, &st) == 0, "get_stats");
+	EXPECT(st.delivered == s.calls, "delivered %llu, callback called %llu times",
+	       (unsigned long long)st.delivered, (unsigned long long)s.calls);
+	EXPECT(st.malformed == 0 && st.spoofed == 0, "malformed %llu spoofed %llu",
+	       (unsigned long long)st.malformed, (unsigned long long)st.spoofed);
+	EXPECT(proccn_close(h) == NULL, "proccn_close returns NULL");
+}
+
+static void case_poll_and_block(void)
+{
+	struct proccn *h = open_all();
+	struct pollfd pfd;
+	struct seen s;
+	uint64_t t0;
+	pid_t child;
+	int fd, r;
+
+	printf("--- proccn_fd, poll, dispatch(-1)\n");
+	EXPECT(proccn_fd(NULL) == -EINVAL, "proccn_fd(NULL) = %d", proccn_fd(NULL));
+	EXPECT(proccn_mode(NULL) == -EINVAL, "proccn_mode(NULL) = %d", proccn_mode(NULL));
+	fd = proccn_fd(h);
+	REQUIRE(fd >= 0, "proccn_fd = %d", fd);
+	EXPECT((fcntl(fd, F_GETFL) & O_NONBLOCK) != 0, "the fd must be non-blocking");
+	EXPECT((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0, "the fd must be close-on-exec");
+	memset(&s, 0, sizeof(s));
+	proccn_dispatch(h, &event_only, &s, 0);
+
+	s.child = child = live_spawn(do_sleep_exit, NULL);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	/* Its FORK (at least) makes the fd readable. */
+	r = poll(&pfd, 1, LIVE_DEADLINE_MS);
+	EXPECT(r == 1 && (pfd.revents & POLLIN), "poll on proccn_fd: %d revents %#x", r,
+	       pfd.revents);
+
+	/* Blocking dispatch: returns after delivering something. The child
+	 * exits within 200 ms, so there is something; the alarm bounds it. */
+	alarm(10);
+	t0 = live_now_ns();
+	while (s.n < 2 && live_now_ns() - t0 < LIVE_DEADLINE_MS * 1000000ull) {
+		r = proccn_dispatch(h, &event_only, &s, -1);
+		EXPECT(r > 0 || r == -EINTR, "dispatch(-1) = %d: must block until it delivered",
+		       r);
+		if (r <= 0 && r != -EINTR)
+			break;
+	}
+	alarm(50);
+	EXPECT(s.n == 2 && s.ev[1].hdr.kind == PROCCN_EV_EXIT, "FORK and EXIT of %d: got %zu",
+	       (int)child, s.n);
+	live_reap(child);
+	proccn_close(h);
+}
+
+static void case_latency(void)
+{
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct proccn *h = NULL;
+	struct seen s;
+	uint64_t end;
+	int r;
+
+	printf("--- max_batch_latency_us\n");
+	o.flags = live_extra_flags;
+	o.max_batch_latency_us = 1000001;
+	r = proccn_open(&h, &o);
+	EXPECT(r == -EINVAL && !h, "latency 1000001 us: proccn_open = %d, want -EINVAL", r);
+	if (h)
+		h = proccn_close(h);
+	o.max_batch_latency_us = 50000;
+	r = proccn_open(&h, &o);
+	REQUIRE(r == 0, "latency 50 ms: proccn_open = %d (%s)", r, proccn_strerror(r));
+	memset(&s, 0, sizeof(s));
+	s.child = live_spawn(do_exec_true, NULL);
+	live_reap(s.child);
+	end = live_now_ns() + LIVE_DEADLINE_MS * 1000000ull;
+	while (s.n < 3 && live_now_ns() < end) {
+		r = proccn_dispatch(h, &event_only, &s, 500);
+		REQUIRE(r >= 0, "dispatch = %d (%s)", r, proccn_strerror(r));
+	}
+	EXPECT(s.n == 3, "FORK, EXEC, EXIT with batching: got %zu", s.n);
+	proccn_close(h);
+}
+
+static int rcvbuf_of(int rcvbuf)
+{
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct proccn_stats st;
+	struct proccn *h = NULL;
+	int r;
+
+	o.flags = live_extra_flags;
+	o.rcvbuf = rcvbuf;
+	r = proccn_open(&h, &o);
+	REQUIRE(r == 0, "rcvbuf %d: proccn_open = %d (%s)", rcvbuf, r, proccn_strerror(r));
+	memset(&st, 0, sizeof(st));
+	st.sz = sizeof(st);
+	EXPECT(proccn_get_stats(h, &st) == 0, "get_stats");
+	proccn_close(h);
+	return st.rcvbuf;
+}
+
+static void case_rcvbuf(void)
+{
+	int def, kern, small;
+	long rmem_default = 0;
+	FILE *f;
+
+	printf("--- receive buffer\n");
+	f = fopen("/proc/sys/net/core/rmem_default", "re");
+	if (f) {
+		if (fscanf(f, "%ld", &rmem_default) != 1)
+			rmem_default = 0;
+		fclose(f);
+	}
+	def = rcvbuf_of(0);
+	kern = rcvbuf_of(-1);
+	small = rcvbuf_of(65536);
+	printf("    rcvbuf: default %d, kernel's %d, asked 65536: %d (rmem_default %ld)\n", def,
+	       kern, small, rmem_default);
+	EXPECT(kern > 0 && small > 0 && def > 0, "rcvbuf > 0");
+	if (geteuid() == 0)
+		EXPECT(def >= 4 * 1024 * 1024, "root: library default rcvbuf %d, want >= 4 MiB",
+		       def);
+	if (rmem_default > 0 && rmem_default < 2 * 1024 * 1024 && geteuid() == 0)
+		EXPECT(kern < def, "rcvbuf -1 (kernel default, %d) must be below the library's %d",
+		       kern, def);
+	EXPECT(small >= 65536, "asked 65536, got %d", small);
+}
+
+int main(int argc, char **argv)
+{
+	live_init(argc, argv, "live-dispatch", false);
+	truep = live_true_path();
+	case_stop_and_resume();
+	case_poll_and_block();
+	case_latency();
+	case_rcvbuf();
+	return live_finish();
+}
