@@ -581,8 +581,10 @@ static int rec_loss(const struct proccn_loss *loss, void *ud)
 {
 	struct fk_rec *r = ud;
 
-	if (r->nloss < 16)
+	if (r->nloss < 16) {
+		r->loss_at[r->nloss] = r->n;
 		r->loss[r->nloss++] = *loss;
+	}
 	return 0;
 }
 

@@ -153,6 +153,7 @@ struct fk_rec {
 	unsigned int typed_calls;   /* events that came through a typed callback */
 	unsigned int generic_calls; /* events that came through on_event */
 	struct proccn_loss loss[16];
+	unsigned int loss_at[16];   /* events recorded when each loss came */
 	unsigned int nloss;
 	unsigned int stop_at;       /* 0: never stop */
 	int stop_err;

@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proccn_dispatch() against the fake kernel: timeouts (0 never blocks, N
+ * returns after about N ms, -1 waits for an event), callbacks (typed, generic,
+ * older callers' smaller structs, stopping and resuming), loss reports
+ * (overrun, exact per-CPU sequence gaps, none when gaps are normal), errors
+ * from recvmmsg and poll, batch coalescing, and the statistics.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "fake_kernel.h"
+#include "handle.h"
+
+static struct fake_kernel fk;
+static struct proccn *h;
+static struct fk_rec *rec;
+
+static int setup(void **state)
+{
+	(void)state;
+	h = NULL;
+	rec = calloc(1, sizeof(*rec));
+	return rec ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	h = proccn_close(h);
+	fk_fini(&fk);
+	free(rec);
+	return 0;
+}
+
+static void open_on(enum fk_kernel kind, uint32_t events, uint32_t flags, int latency_us)
+{
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+
+	o.events = events;
+	o.flags = flags;
+	o.ack_timeout_ms = 20;
+	o.max_batch_latency_us = latency_us;
+	assert_int_equal(fk_init(&fk, kind), 0);
+	assert_int_equal(fk_open(&fk, &h, &o), 0);
+}
+
+static struct proccn_stats stats(void)
+{
+	struct proccn_stats st;
+
+	memset(&st, 0, sizeof(st));
+	st.sz = sizeof(st);
+	assert_int_equal(proccn_get_stats(h, &st), 0);
+	return st;
+}
+
+static void test_timeout_zero_does_not_block(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int64_t t0;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	t0 = fk_now_ms();
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 0);
+	assert_true(fk_now_ms() - t0 < 50);
+	assert_int_equal(rec->n, 0);
+}
+
+static void test_timeout_n_returns_zero(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int64_t t0, dt;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	t0 = fk_now_ms();
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 100), 0);
+	dt = fk_now_ms() - t0;
+	assert_true(dt >= 95);
+	assert_true(dt < 1000);
+}
+
+/* A datagram that arrives from another thread after @delay_ms. */
+struct late {
+	int fd;
+	int delay_ms;
+	uint8_t frame[12 + FK_DGRAM_LEN];
+};
+
+static void *late_sender(void *arg)
+{
+	struct late *l = arg;
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)l->delay_ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+	/* straight onto the socket: the fake's state belongs to the main thread */
+	(void)send(l->fd, l->frame, sizeof(l->frame), 0);
+	return NULL;
+}
+
+static void start_late(struct late *l, pthread_t *t, int delay_ms, struct fk_ev ev)
+{
+	struct sockaddr_nl sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = 1;
+	memcpy(l->frame, &sa, 12);
+	fk_build(l->frame + 12, 1000, 0, 0, 1, &ev);
+	l->fd = fk.fd;
+	l->delay_ms = delay_ms;
+	assert_int_equal(pthread_create(t, NULL, late_sender, l), 0);
+}
+
+static void test_blocking_waits_for_event(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct late l;
+	pthread_t t;
+	int64_t t0, dt;
+
+	(void)state;
+	open_on(FK_MODERN, 0, PROCCN_F_NO_SOCKET_FILTER, 0);
+	t0 = fk_now_ms();
+	start_late(&l, &t, 50, fk_exec(42, 42));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, -1), 1);
+	dt = fk_now_ms() - t0;
+	pthread_join(t, NULL);
+	assert_true(dt >= 40);
+	assert_int_equal(rec->n, 1);
+	assert_int_equal(rec->ev[0].exec.pid, 42);
+}
+
+/* With a timeout, an event that comes in time is delivered at once. */
+static void test_timeout_n_delivers_late_event(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct late l;
+	pthread_t t;
+	int64_t t0, dt;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	t0 = fk_now_ms();
+	start_late(&l, &t, 30, fk_sid(43, 43));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 1);
+	dt = fk_now_ms() - t0;
+	pthread_join(t, NULL);
+	assert_true(dt < 1500);
+	assert_int_equal(rec->ev[0].sid.pid, 43);
+}
+
+/* Coalescing: once readable, dispatch lets the burst gather for the latency. */
+static void test_batch_latency(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct late l;
+	pthread_t t;
+	int64_t t0, dt;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 60000);
+	t0 = fk_now_ms();
+	start_late(&l, &t, 10, fk_exec(44, 44));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 1);
+	dt = fk_now_ms() - t0;
+	pthread_join(t, NULL);
+	assert_true(dt >= 65);
+	assert_true(dt < 1500);
+}
+
+static void test_readable_fd(void **state)
+{
+	struct pollfd pfd;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	pfd.fd = proccn_fd(h);
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	assert_int_equal(fk_generate(&fk, fk_exec(1, 1)), 1);
+	assert_int_equal(poll(&pfd, 1, 0), 1);
+	assert_true(pfd.revents & POLLIN);
+}
+
+/* Five events; the callback stops at the second; the next call resumes. */
+static void test_callback_stops_and_resumes(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct proccn_stats st;
+	int i;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(fk_generate(&fk, fk_exec(100 + i, 100 + i)), 1);
+	rec->stop_at = 2;
+	rec->stop_err = -ECANCELED;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -ECANCELED);
+	assert_int_equal(rec->n, 2);
+	/* the rest was read already: it is kept, not lost, and not re-read */
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 3);
+	assert_int_equal(rec->n, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(rec->ev[i].exec.pid, 100 + i);
+	st = stats();
+	assert_int_equal(st.delivered, 5);
+	assert_int_equal(st.received, 5);
+	assert_int_equal(st.lost, 0);
+}
+
+/* The same for events kept from negotiation. */
+static void test_stop_inside_pending(void **state)
+{
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int i;
+
+	(void)state;
+	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
+	for (i = 0; i < 3; i++)
+		fk.before_ack[fk.n_before_ack++] = fk_exec(200 + i, 200 + i);
+	assert_int_equal(fk_open(&fk, &h, &o), 0);
+	assert_int_equal(fk_generate(&fk, fk_exec(203, 203)), 1);
+	rec->stop_at = 1;
+	rec->stop_err = -ECANCELED;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -ECANCELED);
+	assert_int_equal(rec->n, 1);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 3);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(rec->ev[i].exec.pid, 200 + i);
+}
+
+/*
+ * The contract: a callback's negative value is what dispatch returns, any
+ * errno. -EINTR must not be mistaken for an interrupted poll.
+ */
+static void test_callback_eintr_is_returned(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	fk_generate(&fk, fk_exec(1, 1));
+	fk_generate(&fk, fk_exec(2, 2));
+	rec->stop_at = 1;
+	rec->stop_err = -EINTR;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -EINTR);
+	assert_int_equal(rec->n, 1);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
+	assert_int_equal(rec->ev[1].exec.pid, 2);
+}
+
+/* Every kind through its typed callback; an unknown kind through on_event. */
+static void test_typed_and_generic(void **state)
+{
+	struct proccn_callbacks typed = fk_rec_callbacks(1), generic = fk_rec_callbacks(0);
+	const char comm[16] = "cat";
+	uint32_t w[6] = { 7, 7, 7, 7, 7, 7 };
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	fk_generate(&fk, fk_fork(1, 1, 2, 2));
+	fk_generate(&fk, fk_exec(2, 2));
+	fk_generate(&fk, fk_uid(2, 2, 1, 1));
+	fk_generate(&fk, fk_gid(2, 2, 1, 1));
+	fk_generate(&fk, fk_sid(2, 2));
+	fk_generate(&fk, fk_ptrace(2, 2, 3, 3));
+	fk_generate(&fk, fk_comm(2, 2, comm));
+	fk_generate(&fk, fk_coredump(2, 2, 1, 1));
+	fk_generate(&fk, fk_exit(2, 2, 0x8b, 17, 1, 1));
+	fk_generate(&fk, fk_raw(0x00000400, w));
+	assert_int_equal(proccn_dispatch(h, &typed, rec, 0), 10);
+	assert_int_equal(rec->typed_calls, 9);
+	assert_int_equal(rec->generic_calls, 1);
+	assert_int_equal(rec->ev[6].hdr.kind, PROCCN_EV_COMM);
+	assert_string_equal(rec->ev[6].comm.comm, "cat");
+	assert_int_equal(rec->ev[9].hdr.kind, 0x400);
+	assert_int_equal(rec->ev[9].raw.len, 24);
+	assert_memory_equal(rec->ev[9].raw.data, fk_raw(0x400, w).data, 24);
+
+	/* only on_event: it gets everything */
+	memset(rec, 0, sizeof(*rec));
+	fk_generate(&fk, fk_fork(1, 1, 2, 2));
+	fk_generate(&fk, fk_exit(2, 2, 0, 17, 1, 1));
+	assert_int_equal(proccn_dispatch(h, &generic, rec, 0), 2);
+	assert_int_equal(rec->generic_calls, 2);
+	assert_int_equal(rec->ev[1].exit.pid, 2);
+}
+
+/* An older caller's struct ends before on_event: that member is never read. */
+static void test_small_callbacks_struct(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	uint32_t w[6] = { 0 };
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	cb.sz = offsetof(struct proccn_callbacks, on_event);
+	fk_generate(&fk, fk_raw(0x00000400, w));
+	fk_generate(&fk, fk_exec(5, 5));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 2);
+	/* delivered counts both; only the typed one could be called */
+	assert_int_equal(rec->typed_calls, 1);
+	assert_int_equal(rec->generic_calls, 0);
+
+	/* no callbacks at all: events are consumed, nothing is called */
+	cb.sz = sizeof(cb.sz);
+	fk_generate(&fk, fk_exec(6, 6));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
+	assert_int_equal(rec->n, 1);
+
+	cb.sz = sizeof(cb.sz) - 1;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -EINVAL);
+	cb.sz = sizeof(cb);
+	assert_int_equal(proccn_dispatch(NULL, &cb, rec, 0), -EINVAL);
+	assert_int_equal(proccn_dispatch(h, NULL, rec, 0), -EINVAL);
+}
+
+/* ENOBUFS: reported through on_loss, the handle keeps working. */
+static void test_overrun(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct proccn_stats st;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	fk_generate(&fk, fk_exec(1, 1));
+	fk_generate(&fk, fk_exec(2, 2));
+	fk.recv_errno = ENOBUFS;
+	fk.recv_fail_count = 1;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 2);
+	assert_int_equal(rec->n, 2);
+	assert_int_equal(rec->nloss, 1);
+	assert_int_equal(rec->loss[0].reason, PROCCN_LOSS_OVERRUN);
+	assert_int_equal(rec->loss[0].exact, 0);
+	st = stats();
+	assert_int_equal(st.overruns, 1);
+	/* reported once; later dispatches go on normally */
+	fk_generate(&fk, fk_exec(3, 3));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
+	assert_int_equal(rec->nloss, 1);
+}
+
+/* An overrun alone (nothing to deliver) still ends a blocking dispatch. */
+static void test_overrun_alone_ends_blocking_dispatch(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int64_t t0;
+
+	(void)state;
+	open_on(FK_OLD, PROCCN_EV_EXIT, 0, 0);
+	fk.recv_errno = ENOBUFS;
+	fk.recv_fail_count = 1;
+	t0 = fk_now_ms();
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 0);
+	assert_true(fk_now_ms() - t0 < 1000);
+	assert_int_equal(rec->nloss, 1);
+	assert_int_equal(rec->loss[0].reason, PROCCN_LOSS_OVERRUN);
+}
+
+/* Mask ALL: per-CPU gaps are exact losses, reported before the event that shows them. */
+static void test_seq_gap_exact(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct proccn_stats st;
+
+	(void)state;
+	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
+	fk.fixed_cpu = 0;
+	{
+		struct proccn_opts o = PROCCN_OPTS_INIT;
+
+		assert_int_equal(fk_open(&fk, &h, &o), 0);
+	}
+	fk_generate(&fk, fk_exec(1, 1));
+	fk_generate_lost(&fk, fk_exec(2, 2));
+	fk_generate_lost(&fk, fk_exec(3, 3));
+	fk_generate_lost(&fk, fk_exec(4, 4));
+	fk_generate(&fk, fk_exec(5, 5));
+	/* another CPU's numbers are independent: no gap there */
+	fk.fixed_cpu = 1;
+	fk_generate(&fk, fk_exec(6, 6));
+	fk_generate(&fk, fk_exec(7, 7));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 4);
+	assert_int_equal(rec->nloss, 1);
+	assert_int_equal(rec->loss[0].reason, PROCCN_LOSS_SEQ_GAP);
+	assert_int_equal(rec->loss[0].count, 3);
+	assert_int_equal(rec->loss[0].exact, 1);
+	assert_int_equal(rec->loss_at[0], 1);
+	st = stats();
+	assert_int_equal(st.lost, 3);
+	assert_int_equal(st.lost_exact, 1);
+}
+
+/* A narrower kernel-side mask: gaps are normal, nothing is reported. */
+static void test_seq_gap_normal_with_mask(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct proccn_stats st;
+
+	(void)state;
+	open_on(FK_MODERN, PROCCN_EV_EXIT, PROCCN_F_NO_SOCKET_FILTER, 0);
+	fk.fixed_cpu = 0;
+	fk_generate(&fk, fk_exit(1, 1, 0, 17, 1, 1));
+	assert_int_equal(fk_generate(&fk, fk_exec(2, 2)), 0);
+	assert_int_equal(fk_generate(&fk, fk_fork(1, 1, 3, 3)), 0);
+	fk_generate(&fk, fk_exit(2, 2, 0, 17, 1, 1));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 2);
+	assert_int_equal(rec->nloss, 0);
+	st = stats();
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.lost_exact, 0);
+}
+
+/* Legacy mode without a socket filter gets everything: gaps are exact again. */
+static void test_seq_gap_legacy(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+
+	(void)state;
+	open_on(FK_OLD, PROCCN_EV_EXIT, PROCCN_F_NO_SOCKET_FILTER, 0);
+	fk.fixed_cpu = 1;
+	fk_generate(&fk, fk_exec(1, 1));     /* filtered in userspace, still numbered */
+	fk_generate_lost(&fk, fk_exit(2, 2, 0, 17, 1, 1));
+	fk_generate(&fk, fk_exit(3, 3, 0, 17, 1, 1));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
+	assert_int_equal(rec->ev[0].exit.pid, 3);
+	assert_int_equal(rec->nloss, 1);
+	assert_int_equal(rec->loss[0].reason, PROCCN_LOSS_SEQ_GAP);
+	assert_int_equal(rec->loss[0].count, 1);
+	assert_int_equal(stats().filtered, 1);
+}
+
+static void test_poll_errors(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	fk.poll_errno = EINTR;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, -1), -EINTR);
+	fk.poll_errno = EINTR;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 500), -EINTR);
+	fk.poll_errno = ENOMEM;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 500), -ENOMEM);
+	/* and the handle still works */
+	fk_generate(&fk, fk_exec(1, 1));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 500), 1);
+}
+
+static void test_recv_error(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	fk.recv_errno = EBADF;
+	fk.recv_fail_count = 1;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -EBADF);
+	fk_generate(&fk, fk_exec(1, 1));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
+}
+
+/* More than one batch (PCN_BATCH datagrams) in one call. */
+static void test_many_batches(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct proccn_stats st;
+	int i, n = 3 * PCN_BATCH + 5;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(fk_generate(&fk, fk_exec(1000 + i, 1000 + i)), 1);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(rec->ev[i].exec.pid, 1000 + i);
+	st = stats();
+	assert_int_equal(st.datagrams, (uint64_t)n + 1);   /* + the ACK */
+	assert_int_equal(st.received, n);
+	assert_int_equal(st.delivered, n);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(rec->nloss, 0);
+}
+
+/* PROCESSES_ONLY end to end on a 6.6+ kernel. */
+static void test_processes_only(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+
+	(void)state;
+	open_on(FK_MODERN, 0, PROCCN_F_PROCESSES_ONLY, 0);
+	fk_generate(&fk, fk_fork(1, 1, 11, 10));              /* new thread */
+	fk_generate(&fk, fk_fork(1, 1, 12, 12));              /* new process */
+	fk_generate(&fk, fk_exit(11, 10, 0, UINT32_MAX, 1, 1)); /* thread exit */
+	fk_generate(&fk, fk_exit(12, 12, 0, 17, 1, 1));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 2);
+	assert_int_equal(rec->ev[0].fork.child_pid, 12);
+	assert_int_equal(rec->ev[1].exit.pid, 12);
+	assert_int_equal(stats().filtered, 2);
+}
+
+/* Statistics: a short struct is filled only up to its sz. */
+static void test_stats_short_struct(void **state)
+{
+	struct proccn_stats st;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	memset(&st, 0xAB, sizeof(st));
+	st.sz = offsetof(struct proccn_stats, received);
+	assert_int_equal(proccn_get_stats(h, &st), 0);
+	assert_int_equal(st.datagrams, 1);   /* the ACK */
+	assert_true(st.received == UINT64_C(0xABABABABABABABAB));
+	assert_true(st.rcvbuf == (int)0xABABABAB);
+	st = stats();
+	assert_true(st.rcvbuf > 0);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_timeout_zero_does_not_block),
+		T(test_timeout_n_returns_zero),
+		T(test_blocking_waits_for_event),
+		T(test_timeout_n_delivers_late_event),
+		T(test_batch_latency),
+		T(test_readable_fd),
+		T(test_callback_stops_and_resumes),
+		T(test_stop_inside_pending),
+		T(test_callback_eintr_is_returned),
+		T(test_typed_and_generic),
+		T(test_small_callbacks_struct),
+		T(test_overrun),
+		T(test_overrun_alone_ends_blocking_dispatch),
+		T(test_seq_gap_exact),
+		T(test_seq_gap_normal_with_mask),
+		T(test_seq_gap_legacy),
+		T(test_poll_errors),
+		T(test_recv_error),
+		T(test_many_batches),
+		T(test_processes_only),
+		T(test_stats_short_struct),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
