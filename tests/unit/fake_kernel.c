@@ -585,6 +585,12 @@ static int rec_loss(const struct proccn_loss *loss, void *ud)
 		r->loss_at[r->nloss] = r->n;
 		r->loss[r->nloss++] = *loss;
 	}
+	if (r->loss_err) {
+		int e = r->loss_err;
+
+		r->loss_err = 0;
+		return e;
+	}
 	return 0;
 }
 

@@ -155,6 +155,7 @@ struct fk_rec {
 	struct proccn_loss loss[16];
 	unsigned int loss_at[16];   /* events recorded when each loss came */
 	unsigned int nloss;
+	int loss_err;               /* on_loss returns this once (0: go on) */
 	unsigned int stop_at;       /* 0: never stop */
 	int stop_err;
 };

@@ -292,13 +292,22 @@ static void test_typed_and_generic(void **state)
 	assert_int_equal(rec->ev[9].raw.len, 24);
 	assert_memory_equal(rec->ev[9].raw.data, fk_raw(0x400, w).data, 24);
 
-	/* only on_event: it gets everything */
+	/* only on_event: it gets every kind */
 	memset(rec, 0, sizeof(*rec));
 	fk_generate(&fk, fk_fork(1, 1, 2, 2));
+	fk_generate(&fk, fk_exec(2, 2));
+	fk_generate(&fk, fk_uid(2, 2, 1, 1));
+	fk_generate(&fk, fk_gid(2, 2, 1, 1));
+	fk_generate(&fk, fk_sid(2, 2));
+	fk_generate(&fk, fk_ptrace(2, 2, 3, 3));
+	fk_generate(&fk, fk_comm(2, 2, comm));
+	fk_generate(&fk, fk_coredump(2, 2, 1, 1));
 	fk_generate(&fk, fk_exit(2, 2, 0, 17, 1, 1));
-	assert_int_equal(proccn_dispatch(h, &generic, rec, 0), 2);
-	assert_int_equal(rec->generic_calls, 2);
-	assert_int_equal(rec->ev[1].exit.pid, 2);
+	assert_int_equal(proccn_dispatch(h, &generic, rec, 0), 9);
+	assert_int_equal(rec->generic_calls, 9);
+	assert_int_equal(rec->typed_calls, 0);
+	assert_int_equal(rec->ev[5].ptrace.tracer_pid, 3);
+	assert_int_equal(rec->ev[8].exit.pid, 2);
 }
 
 /* An older caller's struct ends before on_event: that member is never read. */
@@ -353,6 +362,65 @@ static void test_overrun(void **state)
 	fk_generate(&fk, fk_exec(3, 3));
 	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
 	assert_int_equal(rec->nloss, 1);
+}
+
+/* on_loss may stop the dispatch too; the events are kept for the next call. */
+static void test_loss_callback_stops_overrun(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	fk_generate(&fk, fk_exec(1, 1));
+	fk.recv_errno = ENOBUFS;
+	fk.recv_fail_count = 1;
+	rec->loss_err = -ECANCELED;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -ECANCELED);
+	assert_int_equal(rec->nloss, 1);
+	assert_int_equal(rec->loss[0].reason, PROCCN_LOSS_OVERRUN);
+	{
+		int before = (int)rec->n;   /* the event may have come before the report */
+
+		assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1 - before);
+	}
+	assert_int_equal(rec->n, 1);
+	assert_int_equal(rec->nloss, 1);
+}
+
+static void test_loss_callback_stops(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+
+	(void)state;
+	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
+	fk.fixed_cpu = 0;
+	{
+		struct proccn_opts o = PROCCN_OPTS_INIT;
+
+		assert_int_equal(fk_open(&fk, &h, &o), 0);
+	}
+	fk_generate(&fk, fk_exec(1, 1));
+	fk_generate_lost(&fk, fk_exec(2, 2));
+	fk_generate(&fk, fk_exec(3, 3));
+	rec->loss_err = -ECANCELED;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -ECANCELED);
+	assert_int_equal(rec->nloss, 1);
+	assert_int_equal(rec->loss[0].reason, PROCCN_LOSS_SEQ_GAP);
+	assert_int_equal(rec->n, 1);
+	/* the event whose number showed the gap was read but not delivered: keep it */
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
+	assert_int_equal(rec->n, 2);
+	assert_int_equal(rec->ev[1].exec.pid, 3);
+	assert_int_equal(rec->nloss, 1);
+
+	/* an overrun report that stops */
+	fk.recv_errno = ENOBUFS;
+	fk.recv_fail_count = 1;
+	rec->loss_err = -ECANCELED;
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -ECANCELED);
+	assert_int_equal(rec->loss[1].reason, PROCCN_LOSS_OVERRUN);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 0);
+	assert_int_equal(rec->nloss, 2);
 }
 
 /* An overrun alone (nothing to deliver) still ends a blocking dispatch. */
@@ -549,6 +617,8 @@ int main(void)
 		T(test_small_callbacks_struct),
 		T(test_overrun),
 		T(test_overrun_alone_ends_blocking_dispatch),
+		T(test_loss_callback_stops),
+		T(test_loss_callback_stops_overrun),
 		T(test_seq_gap_exact),
 		T(test_seq_gap_normal_with_mask),
 		T(test_seq_gap_legacy),

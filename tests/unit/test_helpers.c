@@ -239,6 +239,41 @@ static void test_strerror(void **state)
 	assert_non_null(strstr(proccn_strerror(-EPERM), "CAP_NET_ADMIN"));
 }
 
+static int tristate(int v)
+{
+	return v == -1 || v == 0 || v == 1;
+}
+
+/*
+ * proccn_probe on this machine: it needs no root (6.6+ lets anyone
+ * subscribe), and whatever the machine, every field must be a tri-state and
+ * the answers must agree with each other.
+ */
+static void test_probe(void **state)
+{
+	struct proccn_probe p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.sz = sizeof(p);
+	assert_int_equal(proccn_probe(&p), 0);
+	assert_true(tristate(p.connector) && tristate(p.proc_events) &&
+		    tristate(p.initial_netns) && tristate(p.initial_userns) &&
+		    tristate(p.initial_pidns) && tristate(p.cap_net_admin) &&
+		    tristate(p.kernel_filter) && tristate(p.legacy));
+	assert_true(p.subscribe_error <= 0);
+	if (p.subscribe_error == 0)
+		assert_true(p.kernel_filter == 1 || p.legacy == 1);
+	else
+		assert_non_null(proccn_strerror(p.subscribe_error));
+	if (p.connector == 0)
+		assert_int_equal(p.subscribe_error, -EPROTONOSUPPORT);
+
+	p.sz = 0;
+	assert_int_equal(proccn_probe(&p), -EINVAL);
+	assert_int_equal(proccn_probe(NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_event_is_thread),
 		cmocka_unit_test(test_timestamp_to_realtime),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_probe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
