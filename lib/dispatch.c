@@ -130,6 +130,24 @@ static int flush_losses(struct proccn *h, const struct proccn_callbacks *cb, voi
 	return r;
 }
 
+/*
+ * pcn_keep_pending - keep an event for the next delivery: one read while
+ * negotiating, or one whose delivery a stopping loss callback pre-empted.
+ * The ring has room for PCN_PENDING_MAX; beyond that the loss is counted.
+ */
+void pcn_keep_pending(struct proccn *h, const union proccn_event *ev)
+{
+	uint32_t slot;
+
+	if (h->pending_len == PCN_PENDING_MAX) {
+		h->pending_lost++;
+		return;
+	}
+	slot = (h->pending_head + h->pending_len) % PCN_PENDING_MAX;
+	h->pending[slot] = *ev;
+	h->pending_len++;
+}
+
 static int deliver_pending(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
 			   int *delivered)
 {
@@ -156,8 +174,11 @@ static int deliver_batch(struct proccn *h, const struct proccn_callbacks *cb, vo
 	while (pcn_next_message(h, &d)) {
 		if (h->seq_lost_unreported) {
 			r = flush_losses(h, cb, ud, reported);
-			if (r < 0)
+			if (r < 0) {
+				if (d.cls == PCN_MSG_EVENT)
+					pcn_keep_pending(h, &d.ev);
 				return r;
+			}
 		}
 		if (d.cls != PCN_MSG_EVENT)
 			continue;
@@ -254,7 +275,6 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *cb, void *u
 		if (h->drained && (delivered || reported || timeout_ms == 0))
 			break;
 	}
-	if (r == -EINTR && delivered)
-		return delivered;
+	/* we only wait with nothing delivered, so a signal loses no count */
 	return r < 0 ? r : delivered;
 }

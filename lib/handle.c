@@ -216,20 +216,27 @@ uint32_t proccn_get_events(const struct proccn *h)
 	return h ? h->events : 0;
 }
 
+/*
+ * The socket filter changes first and the kernel's mask second; on failure
+ * both go back, so the handle never filters by a mask it does not report.
+ */
 int proccn_set_events(struct proccn *h, uint32_t events)
 {
+	uint32_t old;
 	int r;
 
 	if (!h || (events & ~PROCCN_EV_ALL))
 		return -EINVAL;
-	events = pcn_mask_normalise(events);
-	if (h->mode == PROCCN_MODE_KERNEL_FILTER && h->subscribed) {
-		r = pcn_send_request(h, PCN_MCAST_LISTEN, events, PCN_REQ_INPUT_LEN);
-		if (r < 0)
-			return r;
+	old = h->events;
+	h->events = pcn_mask_normalise(events);
+	r = pcn_socket_filter_apply(h);
+	if (r >= 0 && h->mode == PROCCN_MODE_KERNEL_FILTER && h->subscribed)
+		r = pcn_send_request(h, PCN_MCAST_LISTEN, h->events, PCN_REQ_INPUT_LEN);
+	if (r < 0) {
+		h->events = old;
+		(void)pcn_socket_filter_apply(h);
 	}
-	h->events = events;
-	return pcn_socket_filter_apply(h);
+	return r;
 }
 
 int proccn_get_stats(const struct proccn *h, struct proccn_stats *st)

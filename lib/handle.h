@@ -75,6 +75,9 @@ struct proccn {
 int pcn_recv_batch(struct proccn *h);
 int pcn_next_message(struct proccn *h, struct pcn_decoded *out);
 
+/* dispatch.c */
+void pcn_keep_pending(struct proccn *h, const union proccn_event *ev);
+
 /* subscribe.c */
 int pcn_send_request(struct proccn *h, uint32_t op, uint32_t events, size_t len);
 int pcn_negotiate(struct proccn *h);

@@ -32,7 +32,11 @@ int pcn_socket_filter_apply(struct proccn *h)
 			return -errno;
 		h->socket_filter = 1;
 	} else if (h->socket_filter) {
-		if (setsockopt(h->fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0) < 0 && errno != ENOENT)
+		int unused = 0;
+
+		/* the kernel wants an int-sized option value even here */
+		if (setsockopt(h->fd, SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof(unused)) < 0 &&
+		    errno != ENOENT)
 			return -errno;
 		h->socket_filter = 0;
 	}

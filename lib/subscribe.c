@@ -71,20 +71,6 @@ int pcn_send_request(struct proccn *h, uint32_t op, uint32_t events, size_t len)
 	return 0;
 }
 
-/* Keep an event read before the ACK; the first dispatch delivers it. */
-static void keep_pending(struct proccn *h, const union proccn_event *ev)
-{
-	uint32_t slot;
-
-	if (h->pending_len == PCN_PENDING_MAX) {
-		h->pending_lost++;
-		return;
-	}
-	slot = (h->pending_head + h->pending_len) % PCN_PENDING_MAX;
-	h->pending[slot] = *ev;
-	h->pending_len++;
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -131,7 +117,7 @@ static int wait_ack(struct proccn *h, uint32_t *err)
 		/* read the whole batch: events after the ACK must be kept too */
 		while (pcn_next_message(h, &d)) {
 			if (d.cls == PCN_MSG_EVENT) {
-				keep_pending(h, &d.ev);
+				pcn_keep_pending(h, &d.ev);
 			} else if (!found && d.ack_nonce == h->nonce + 1) {
 				found = 1;
 				*err = d.ack_err;
