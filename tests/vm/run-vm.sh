@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# run-vm.sh CHECKER CACHE_DIR
+#
+# Boots Debian 12's 6.1 cloud kernel (no per-socket event filter: the legacy
+# proc connector protocol) under qemu with an initramfs whose /init is
+# CHECKER, then runs CHECKER on the host with and without
+# PROCCN_F_FORCE_LEGACY, and requires the per-mask event signatures to be
+# equal everywhere. Exit 0 pass, 1 fail, 77 skip (meson's convention).
+set -u
+
+checker=${1:?usage: run-vm.sh CHECKER CACHE_DIR}
+cache=${2:?usage: run-vm.sh CHECKER CACHE_DIR}
+
+skip() { echo "SKIP: $*"; exit 77; }
+die() { echo "FAIL: $*"; exit 1; }
+
+start=$(date +%s)
+
+# -- preconditions: skip, do not fail, where the test cannot run -------------
+[ "$(id -u)" = 0 ] || skip "needs root (the proc connector needs CAP_NET_ADMIN on old kernels; mknod for the initramfs)"
+for tool in qemu-system-x86_64 cpio gzip timeout dpkg-deb apt-get apt-cache ldd; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (apt-get install qemu-system-x86 cpio)"
+done
+[ -x "$checker" ] || die "checker $checker not built"
+mkdir -p "$cache" || die "cannot create $cache"
+
+# -- the kernel: resolve, download once, keep only vmlinuz -------------------
+# The ABI number in the package name changes with every Debian point release,
+# so ask apt what linux-image-cloud-amd64 depends on now.
+resolve_kernel() {
+	apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+		awk '/Depends: linux-image-6\.1\.[^ ]*-cloud-amd64/ { print $2; exit }'
+}
+pkg=$(resolve_kernel)
+if [ -z "$pkg" ]; then
+	echo "apt lists do not know linux-image-cloud-amd64: running apt-get update"
+	timeout 120 apt-get update -qq >/dev/null 2>&1
+	pkg=$(resolve_kernel)
+fi
+
+vmlinuz=
+if [ -n "$pkg" ] && [ -s "$cache/$pkg/vmlinuz" ]; then
+	vmlinuz=$cache/$pkg/vmlinuz
+elif [ -n "$pkg" ]; then
+	echo "downloading $pkg"
+	dl=$(mktemp -d "$cache/dl.XXXXXX")
+	# apt-get download writes to the current directory; as root it warns that
+	# it runs unsandboxed, which is expected here
+	if (cd "$dl" && timeout 180 apt-get download -q "$pkg" >/dev/null 2>&1) &&
+		deb=$(ls "$dl"/*.deb 2>/dev/null | head -n 1) && [ -n "$deb" ] &&
+		dpkg-deb -x "$deb" "$dl/root"; then
+		mkdir -p "$cache/$pkg"
+		cp "$dl"/root/boot/vmlinuz-* "$cache/$pkg/vmlinuz" &&
+			dpkg-deb -f "$deb" Version >"$cache/$pkg/version" &&
+			vmlinuz=$cache/$pkg/vmlinuz
+	fi
+	rm -rf "$dl"
+fi
+if [ -z "$vmlinuz" ]; then
+	# offline: a kernel downloaded by an earlier run is as good
+	vmlinuz=$(ls "$cache"/linux-image-6.1.*/vmlinuz 2>/dev/null | tail -n 1)
+	[ -n "$vmlinuz" ] || skip "cannot download the Debian 12 6.1 cloud kernel (package '${pkg:-unresolved}')"
+	pkg=$(basename "$(dirname "$vmlinuz")")
+fi
+version=$(cat "$(dirname "$vmlinuz")/version" 2>/dev/null || echo unknown)
+echo "kernel: $pkg $version"
+
+# -- the initramfs: /init = the checker, plus its shared libraries -----------
+work=$(mktemp -d "$cache/run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root/proc" "$root/dev" "$root/lib/x86_64-linux-gnu" || die "mkdir"
+cp "$checker" "$root/init" && chmod 755 "$root/init" || die "copy checker"
+# no static libmnl on Debian: the guest needs ld.so, libc, libmnl, ...
+ldd "$checker" >"$work/ldd" 2>&1 || die "ldd $checker: $(cat "$work/ldd")"
+while read -r a b c _; do
+	if [ "$b" = "=>" ] && [ -f "$c" ]; then
+		# into the loader's default directory: the build tree's RUNPATH does not exist in the guest
+		cp -L "$c" "$root/lib/x86_64-linux-gnu/$a" || die "copy $c"
+	elif [ "${a#/}" != "$a" ] && [ -f "$a" ]; then
+		# the ELF interpreter, at the exact path the binary names
+		mkdir -p "$root$(dirname "$a")" && cp -L "$a" "$root$a" || die "copy $a"
+	fi
+done <"$work/ldd"
+# the kernel opens /dev/console for PID 1 only if the archive has it
+mknod -m 600 "$root/dev/console" c 5 1 || die "mknod /dev/console"
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/initrd" ||
+	die "cpio"
+
+# -- boot ---------------------------------------------------------------------
+# TCG only: KVM guests hang on these machines. isa-debug-exit turns the
+# guest's verdict into QEMU's exit status: 1 = pass, 3 = fail.
+echo "booting under qemu (TCG)"
+timeout 90 qemu-system-x86_64 -accel tcg -m 256M -nographic -no-reboot \
+	-kernel "$vmlinuz" -initrd "$work/initrd" \
+	-append 'console=ttyS0 panic=-1 quiet' \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	</dev/null >"$work/console.raw" 2>&1
+qrc=$?
+tr -d '\r' <"$work/console.raw" >"$work/console"
+boot_end=$(date +%s)
+echo "---- VM console ($pkg) ----"
+cat "$work/console"
+echo "---- end of VM console (qemu exit $qrc, $((boot_end - start)) s so far) ----"
+
+fails=0
+if [ "$qrc" = 124 ]; then
+	echo "FAIL: qemu timed out after 90 s"
+	fails=$((fails + 1))
+fi
+grep -q '^VMTEST DONE ' "$work/console" || { echo "FAIL: no VMTEST DONE on the VM console"; fails=$((fails + 1)); }
+if grep -q '^VMTEST FAIL' "$work/console"; then
+	echo "FAIL: failures inside the VM:"
+	grep '^VMTEST FAIL' "$work/console"
+	fails=$((fails + 1))
+fi
+if [ "$qrc" != 124 ] && [ "$qrc" != 1 ]; then
+	echo "FAIL: qemu exit status $qrc (1 expected: guest wrote 0 to isa-debug-exit)"
+	fails=$((fails + 1))
+fi
+grep -q 'INFO kernel=6\.1\.' "$work/console" ||
+	{ echo "FAIL: the guest did not report running on 6.1"; fails=$((fails + 1)); }
+
+# -- the host kernel, both protocols -----------------------------------------
+# On 6.6+ the default must negotiate the kernel filter; older hosts (or
+# distribution backports) are not judged on the mode.
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+host_mode=any
+if [ "$kmaj" -gt 6 ] || { [ "$kmaj" -eq 6 ] && [ "${kmin%%[!0-9]*}" -ge 6 ]; }; then
+	host_mode=kernel-filter
+fi
+for run in default force-legacy; do
+	if [ "$run" = default ]; then
+		set -- --host --expect-mode "$host_mode"
+	else
+		set -- --host --force-legacy --expect-mode legacy
+	fi
+	echo "---- host $(uname -r), $run: $checker $* ----"
+	timeout 60 "$checker" "$@" >"$work/host-$run" 2>&1
+	hrc=$?
+	cat "$work/host-$run"
+	grep -q '^VMTEST DONE ' "$work/host-$run" || { echo "FAIL: host $run: no VMTEST DONE (exit $hrc)"; fails=$((fails + 1)); }
+	if grep -q '^VMTEST FAIL' "$work/host-$run" || [ "$hrc" != 0 ]; then
+		echo "FAIL: host $run failed (exit $hrc)"
+		fails=$((fails + 1))
+	fi
+done
+
+# -- the point: the same events on the old and the new kernel ----------------
+grep '^SIG ' "$work/console" >"$work/sig-vm"
+nsig=$(wc -l <"$work/sig-vm")
+[ "$nsig" -gt 0 ] || { echo "FAIL: no signatures from the VM"; fails=$((fails + 1)); }
+for run in default force-legacy; do
+	grep '^SIG ' "$work/host-$run" >"$work/sig-$run"
+	if ! diff -u --label "vm ($pkg, legacy)" --label "host $(uname -r) ($run)" \
+		"$work/sig-vm" "$work/sig-$run"; then
+		echo "FAIL: signatures differ between the VM and the host ($run)"
+		fails=$((fails + 1))
+	else
+		echo "signatures equal: vm ($pkg) == host $(uname -r) ($run), $nsig masks"
+	fi
+done
+
+end=$(date +%s)
+echo "total $((end - start)) s"
+if [ "$fails" -ne 0 ]; then
+	echo "vm-legacy: FAIL ($fails problems)"
+	exit 1
+fi
+echo "vm-legacy: PASS"
+exit 0
