@@ -17,6 +17,16 @@ else
 fi
 ninja -C "$build"
 meson test -C "$build" --print-errorlogs --num-processes 1
+summary=$(python3 - "$build/meson-logs/testlog.json" <<'PY'
+import json, sys
+counts = {"OK": 0, "FAIL": 0, "SKIP": 0}
+for line in open(sys.argv[1]):
+    r = json.loads(line)["result"]
+    key = "OK" if r in ("OK", "EXPECTEDFAIL") else "SKIP" if r == "SKIP" else "FAIL"
+    counts[key] += 1
+print(f'{counts["OK"]} passed, {counts["FAIL"]} failed, {counts["SKIP"]} skipped')
+PY
+)
 
 # Line coverage of lib/ by the unit tests alone (no root needed for these).
 cov=${build}-coverage
@@ -30,4 +40,6 @@ line_cov=$(gcovr -r . --object-directory "$cov" --filter 'lib/' --fail-under-lin
 echo "coverage: lib/ line coverage by the unit tests: ${line_cov}% (minimum 90%)"
 
 tests/install/check-install.sh "$build"
-echo "test.sh: all passed"
+echo "test.sh: all checks passed"
+echo "$summary" > "$build/test-summary.txt"
+echo "tests: $summary"
