@@ -89,6 +89,7 @@ struct result {
 	uint64_t lib_lost, lib_overruns, lib_kernel_drops, lib_filtered, lib_datagrams;
 	int64_t syscalls;         /* in the window, bookkeeping subtracted; -1: not counted */
 	uint64_t user_ns, sys_ns; /* CPU in the window */
+	uint64_t vcsw, ivcsw;     /* voluntary (sleeps) and involuntary context switches */
 	uint64_t setup_ns;        /* CPU from process start to the window */
 	int64_t span_ns;          /* first to last child exit seen */
 	int64_t heap_delta;       /* mallinfo2 uordblks: end - start of window */
@@ -258,6 +259,8 @@ static void window_end(struct window *w, struct result *res, const struct cstate
 	getrusage(RUSAGE_SELF, &ru1);
 	res->user_ns = tv_ns(&ru1.ru_utime) - tv_ns(&w->ru0.ru_utime);
 	res->sys_ns = tv_ns(&ru1.ru_stime) - tv_ns(&w->ru0.ru_stime);
+	res->vcsw = (uint64_t)(ru1.ru_nvcsw - w->ru0.ru_nvcsw);
+	res->ivcsw = (uint64_t)(ru1.ru_nivcsw - w->ru0.ru_nivcsw);
 	res->heap_delta = (int64_t)mallinfo2().uordblks - (int64_t)w->heap0;
 	res->seen = st->seen;
 	res->dup = st->dup;
@@ -993,7 +996,7 @@ static double median(double *v, unsigned int n)
 
 enum metric {
 	M_SEEN, M_LOST, M_EVENTS, M_SYSC_EV, M_CPU_EV, M_USER_EV, M_SYS_EV, M_TOTAL_EV,
-	M_SPAN_MS, M_SETUP_MS, M_HEAP, M_REAP_MS, M_LOSSREP, M_NUM
+	M_SPAN_MS, M_SETUP_MS, M_HEAP, M_REAP_MS, M_LOSSREP, M_VCSW, M_IVCSW, M_NUM
 };
 
 static double metric(const struct trial *t, enum metric m, unsigned int n)
@@ -1026,6 +1029,10 @@ static double metric(const struct trial *t, enum metric m, unsigned int n)
 		return (double)r->heap_delta;
 	case M_REAP_MS:
 		return (double)t->reap_ns / 1e6;
+	case M_VCSW:
+		return (double)r->vcsw / seen;
+	case M_IVCSW:
+		return (double)r->ivcsw / seen;
 	case M_LOSSREP:
 		return (double)(r->loss_reports + r->lib_lost + r->lib_overruns);
 	default:
@@ -1249,9 +1256,10 @@ int main(int argc, char **argv)
 		if (!s->ok)
 			continue;
 		printf("  %-35s max lost %.0f, max loss reports %.0f, median events %.0f, "
-		       "mode %d, rcvbuf %d, generator reap %.1f ms\n",
+		       "mode %d, rcvbuf %d, generator reap %.1f ms, context switches per event: "
+		       "%.3f voluntary (sleeps), %.3f involuntary\n",
 		       consumer_name[order[j]], s->max_lost, s->max_lossrep, s->med[M_EVENTS],
-		       s->mode, s->rcvbuf, s->med[M_REAP_MS]);
+		       s->mode, s->rcvbuf, s->med[M_REAP_MS], s->med[M_VCSW], s->med[M_IVCSW]);
 	}
 	if (!strcmp(sysmode, "separate")) {
 		printf("\ncounted trials (syscall counter attached): median CPU ns/ev, syscalls/ev\n");
