@@ -276,7 +276,7 @@ struct proccn_callbacks {
  * value, -EINVAL (NULL handle or callbacks with sz too small), or a negative
  * errno from recvmmsg(2)/poll(2).
  */
-int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *cb,
+int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		    void *userdata, int timeout_ms);
 
 /*

@@ -10,10 +10,21 @@
 #include "filter.h"
 #include "handle.h"
 
-/* Callbacks a caller's struct may lack: older callers pass a smaller sz. */
-#define HAS_CB(cb, member) \
-	((cb)->sz >= offsetof(struct proccn_callbacks, member) + sizeof((cb)->member) && \
-	 (cb)->member)
+#include <string.h>
+
+/* The callbacks, resolved once per dispatch (see resolve_callbacks()). */
+#define HAS_CB(cb, member) ((cb)->member != NULL)
+
+/*
+ * An older caller's struct is shorter: copy what it has and leave the rest
+ * NULL, so that the per-event checks are plain pointer tests.
+ */
+static void resolve_callbacks(const struct proccn_callbacks *in, struct proccn_callbacks *out)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out, in, in->sz < sizeof(*out) ? in->sz : sizeof(*out));
+	out->sz = sizeof(*out);
+}
 
 static int call_typed(const struct proccn_callbacks *cb, const union proccn_event *ev,
 		      void *ud, int *handled)
@@ -69,7 +80,7 @@ static int deliver(struct proccn *h, const struct proccn_callbacks *cb, void *ud
 {
 	int handled, r;
 
-	if (!pcn_filter_pass(h->events, h->flags, ev)) {
+	if (!h->pass_all && !pcn_filter_pass(h->events, h->flags, ev)) {
 		h->cnt.filtered++;
 		return 0;
 	}
@@ -165,6 +176,7 @@ static int deliver_pending(struct proccn *h, const struct proccn_callbacks *cb, 
 }
 
 /* Deliver what is left of the current batch. ACKs are not events. */
+__attribute__((flatten))
 static int deliver_batch(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
 			 int *delivered, int *reported)
 {
@@ -230,14 +242,19 @@ static int wait_readable(struct proccn *h, int64_t deadline_us)
  * read found the queue empty, poll first: a read now would only say EAGAIN,
  * so a wake-up costs two syscalls (poll, recvmmsg) whatever it brings.
  */
-int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
-		    int timeout_ms)
+int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
+		    void *userdata, int timeout_ms)
 {
+	const struct proccn_callbacks *cb;
+	void *ud = userdata;
 	int64_t deadline_us = timeout_ms > 0 ? now_us() + (int64_t)timeout_ms * 1000 : -1;
 	int delivered = 0, reported = 0, r, n;
+	struct proccn_callbacks resolved;
 
-	if (!h || !cb || cb->sz < sizeof(cb->sz))
+	if (!h || !callbacks || callbacks->sz < sizeof(callbacks->sz))
 		return -EINVAL;
+	resolve_callbacks(callbacks, &resolved);
+	cb = &resolved;
 	r = flush_losses(h, cb, ud, &reported);
 	if (r >= 0)
 		r = deliver_pending(h, cb, ud, &delivered);

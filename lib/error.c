@@ -43,6 +43,7 @@ const char *proccn_strerror(int err)
 	default:
 		break;
 	}
-	desc = err < 0 ? strerrordesc_np(-err) : NULL;
+	/* errno values are small: -INT_MIN would not even be an int */
+	desc = err < 0 && err > -4096 ? strerrordesc_np(-err) : NULL;
 	return desc ? desc : "unknown error";
 }

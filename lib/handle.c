@@ -57,7 +57,6 @@ static struct proccn *handle_alloc(void)
 {
 	int ncpu = get_nprocs_conf();
 	struct proccn *h;
-	unsigned int i;
 
 	if (ncpu < 1)
 		ncpu = 1;
@@ -74,10 +73,7 @@ static struct proccn *handle_alloc(void)
 	h->bufs = aligned_alloc(16, (size_t)PCN_BATCH * PCN_SLOT_SIZE);
 	if (!h->cpu_seq || !h->pending || !h->msgs || !h->iovs || !h->addrs || !h->bufs)
 		return proccn_close(h);
-	for (i = 0; i < PCN_BATCH; i++) {
-		h->iovs[i].iov_base = h->bufs + (size_t)i * PCN_SLOT_SIZE;
-		h->iovs[i].iov_len = PCN_SLOT_SIZE;
-	}
+	pcn_recv_init(h);
 	return h;
 }
 

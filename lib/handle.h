@@ -21,7 +21,7 @@
 #define PCN_DEFAULT_RCVBUF (4 * 1024 * 1024)
 
 struct pcn_cpu_seq {
-	uint32_t last;
+	uint32_t next;            /* the number expected next */
 	uint32_t seen;
 };
 
@@ -41,6 +41,7 @@ struct proccn {
 	int latency_us;
 	int rcvbuf;
 	int socket_filter;        /* a BPF program is attached */
+	int pass_all;             /* the userspace filter passes every event */
 	uint32_t nonce;           /* last request's cn_msg.ack */
 	uint32_t req_seq;
 
@@ -72,6 +73,7 @@ struct proccn {
 };
 
 /* recv.c */
+void pcn_recv_init(struct proccn *h);
 int pcn_recv_batch(struct proccn *h);
 int pcn_next_message(struct proccn *h, struct pcn_decoded *out);
 
@@ -83,11 +85,33 @@ int pcn_send_request(struct proccn *h, uint32_t op, uint32_t events, size_t len)
 int pcn_negotiate(struct proccn *h);
 
 /* loss.c */
-void pcn_seq_account(struct proccn *h, uint32_t cpu, uint32_t seq);
 void pcn_seq_reset(struct proccn *h);
 uint32_t pcn_kernel_drops(const struct proccn *h);
 
 /* socket_filter.c */
 int pcn_socket_filter_apply(struct proccn *h);
+
+/*
+ * pcn_seq_account - note message @seq from @cpu while counting exactly.
+ * Numbers that go backwards or jump by 2^31 or more are taken as a new
+ * baseline, never as loss. Inline: it runs for every message.
+ */
+static inline void pcn_seq_account(struct proccn *h, uint32_t cpu, uint32_t seq)
+{
+	struct pcn_cpu_seq *s;
+	uint32_t gap;
+
+	if (cpu >= h->ncpu)
+		return;
+	s = &h->cpu_seq[cpu];
+	gap = seq - s->next;
+	/* in order: gap 0; loss: 1..2^31-1; anything else restarts the baseline */
+	if (gap - 1 < UINT32_C(0x7fffffff) && s->seen) {
+		h->cnt.lost += gap;
+		h->seq_lost_unreported += gap;
+	}
+	s->next = seq + 1;
+	s->seen = 1;
+}
 
 #endif

@@ -23,29 +23,6 @@ void pcn_seq_reset(struct proccn *h)
 		h->cpu_seq[i].seen = 0;
 }
 
-/*
- * pcn_seq_account - note message @seq from @cpu. Numbers that go backwards or
- * jump by more than 2^31 are taken as a restart of the baseline, never as loss.
- */
-void pcn_seq_account(struct proccn *h, uint32_t cpu, uint32_t seq)
-{
-	struct pcn_cpu_seq *s;
-	uint32_t gap;
-
-	if (cpu >= h->ncpu)
-		return;
-	s = &h->cpu_seq[cpu];
-	if (s->seen && h->seq_exact) {
-		gap = seq - s->last - 1;
-		if (gap != 0 && gap < UINT32_C(0x80000000)) {
-			h->cnt.lost += gap;
-			h->seq_lost_unreported += gap;
-		}
-	}
-	s->last = seq;
-	s->seen = 1;
-}
-
 /* pcn_kernel_drops - the socket's drop counter (SK_MEMINFO_DROPS), 0 when unknown. */
 uint32_t pcn_kernel_drops(const struct proccn *h)
 {

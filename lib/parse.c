@@ -11,27 +11,26 @@
 #include "parse.h"
 #include "wire.h"
 
+/* Bytes of the union each single-bit kind needs, by bit number. */
+static const uint8_t min_payload_by_bit[32] = {
+	[0] = 16,                  /* FORK: parent pid/tgid, child pid/tgid */
+	[1] = 8,                   /* EXEC */
+	[2] = 16,                  /* UID: pid, tgid, ruid, euid */
+	[6] = 16,                  /* GID */
+	[7] = 8,                   /* SID */
+	[8] = 16,                  /* PTRACE */
+	[9] = 8 + PROCCN_COMM_LEN, /* COMM */
+	[30] = 16,                 /* COREDUMP */
+	[31] = 24,                 /* EXIT */
+};
+
 size_t pcn_min_payload(uint32_t kind)
 {
-	switch (kind) {
-	case 0: /* ACK: err */
-		return 4;
-	case PROCCN_EV_EXEC:
-	case PROCCN_EV_SID:
-		return 8;
-	case PROCCN_EV_FORK:
-	case PROCCN_EV_UID:
-	case PROCCN_EV_GID:
-	case PROCCN_EV_PTRACE:
-	case PROCCN_EV_COREDUMP:
-		return 16;
-	case PROCCN_EV_COMM:
-		return 8 + PROCCN_COMM_LEN;
-	case PROCCN_EV_EXIT:
-		return 24;
-	default:
-		return 0;
-	}
+	if (kind == 0)
+		return 4; /* ACK: err */
+	if (kind & (kind - 1))
+		return 0; /* several bits: not a kind we know */
+	return min_payload_by_bit[__builtin_ctz(kind)];
 }
 
 static pid_t get_pid(const uint8_t *data, unsigned int index)
@@ -44,8 +43,10 @@ static void decode_payload(uint32_t kind, const uint8_t *data, size_t len,
 {
 	union proccn_event *ev = &out->ev;
 
+	/* known kinds set every field of their member; the rest start from zero */
 	switch (kind) {
 	case 0:
+		memset(ev, 0, sizeof(*ev));
 		out->ack_err = pcn_get_u32(data);
 		break;
 	case PROCCN_EV_FORK:
@@ -101,6 +102,7 @@ static void decode_payload(uint32_t kind, const uint8_t *data, size_t len,
 		ev->exit.parent_tgid = get_pid(data, 5);
 		break;
 	default:
+		memset(ev, 0, sizeof(*ev));
 		ev->raw.len = (uint32_t)(len < PROCCN_RAW_LEN ? len : PROCCN_RAW_LEN);
 		memcpy(ev->raw.data, data, ev->raw.len);
 		break;
@@ -109,13 +111,12 @@ static void decode_payload(uint32_t kind, const uint8_t *data, size_t len,
 
 void pcn_decode(const struct nlmsghdr *nlh, struct pcn_decoded *out)
 {
-	const uint8_t *cn = mnl_nlmsg_get_payload(nlh);
-	size_t payload = mnl_nlmsg_get_payload_len(nlh);
+	const uint8_t *cn = (const uint8_t *)nlh + MNL_NLMSG_HDRLEN;
+	size_t payload = nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
 	const uint8_t *ev;
-	size_t ev_len, data_len;
+	size_t ev_len, data_len, need;
 	uint32_t kind;
 
-	memset(out, 0, sizeof(*out));
 	out->cls = PCN_MSG_MALFORMED;
 	/* the connector marks every message NLMSG_DONE; nothing else is ours */
 	if (nlh->nlmsg_type != NLMSG_DONE || payload < PCN_CN_HDR_LEN)
@@ -129,14 +130,15 @@ void pcn_decode(const struct nlmsghdr *nlh, struct pcn_decoded *out)
 	ev = cn + PCN_CN_HDR_LEN;
 	kind = pcn_get_u32(ev + PCN_EV_OFF_WHAT);
 	data_len = ev_len - PCN_EV_OFF_DATA;
-	if (data_len < pcn_min_payload(kind))
+	need = pcn_min_payload(kind);
+	if (data_len < need)
 		return;
 
+	decode_payload(kind, ev + PCN_EV_OFF_DATA, data_len, out);
 	out->seq = pcn_get_u32(cn + PCN_CN_OFF_SEQ);
 	out->ev.hdr.kind = kind;
 	out->ev.hdr.cpu = pcn_get_u32(ev + PCN_EV_OFF_CPU);
 	out->ev.hdr.timestamp_ns = pcn_get_u64(ev + PCN_EV_OFF_TS);
-	decode_payload(kind, ev + PCN_EV_OFF_DATA, data_len, out);
 	if (kind == 0) {
 		out->cls = PCN_MSG_ACK;
 		out->ack_nonce = pcn_get_u32(cn + PCN_CN_OFF_ACK);

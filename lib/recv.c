@@ -5,7 +5,6 @@
  * callers above see only well-formed events and ACKs from the kernel.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <string.h>
 
 #include "handle.h"
@@ -20,28 +19,37 @@ int pcn_recv_batch(struct proccn *h)
 	unsigned int i;
 	int n;
 
-	for (i = 0; i < PCN_BATCH; i++) {
-		struct msghdr *m = &h->msgs[i].msg_hdr;
-
-		m->msg_name = &h->addrs[i];
-		m->msg_namelen = sizeof(h->addrs[i]);
-		m->msg_iov = &h->iovs[i];
-		m->msg_iovlen = 1;
-		m->msg_control = NULL;
-		m->msg_controllen = 0;
-		m->msg_flags = 0;
-		h->msgs[i].msg_len = 0;
-	}
+	/* recvmmsg overwrote only the name lengths of the last batch's entries */
+	for (i = 0; i < h->batch_len; i++)
+		h->msgs[i].msg_hdr.msg_namelen = sizeof(h->addrs[i]);
+	h->batch_len = 0;
+	h->batch_pos = 0;
+	h->batch_off = 0;
 	n = h->sys.recvmmsg(h->sys.ctx, h->fd, h->msgs, PCN_BATCH, MSG_DONTWAIT);
 	if (n < 0)
 		return -errno;
 	if (n == 0)
 		return -EAGAIN;
 	h->batch_len = (unsigned int)n;
-	h->batch_pos = 0;
-	h->batch_off = 0;
 	h->cnt.datagrams += (uint64_t)n;
 	return n;
+}
+
+/* Every entry of the batch points at its own slot and address, once for all. */
+void pcn_recv_init(struct proccn *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCN_BATCH; i++) {
+		struct msghdr *m = &h->msgs[i].msg_hdr;
+
+		h->iovs[i].iov_base = h->bufs + (size_t)i * PCN_SLOT_SIZE;
+		h->iovs[i].iov_len = PCN_SLOT_SIZE;
+		m->msg_name = &h->addrs[i];
+		m->msg_namelen = sizeof(h->addrs[i]);
+		m->msg_iov = &h->iovs[i];
+		m->msg_iovlen = 1;
+	}
 }
 
 /* A datagram counts only if the kernel sent it whole. */
@@ -61,52 +69,61 @@ static int datagram_acceptable(struct proccn *h, unsigned int i)
 	return 1;
 }
 
-static void account(struct proccn *h, const struct pcn_decoded *d)
+/*
+ * A message fits when its header and its declared length lie within what is
+ * left of the datagram. (libmnl's mnl_nlmsg_ok() compares the length as a
+ * signed int, so it lets lengths of 2 GiB and more through.)
+ */
+static int message_fits(const struct nlmsghdr *nlh, uint32_t left)
 {
-	if (d->cls == PCN_MSG_ACK)
-		h->cnt.acks++;
-	else
-		h->cnt.received++;
-	pcn_seq_account(h, d->ev.hdr.cpu, d->seq);
+	return left >= NLMSG_HDRLEN && nlh->nlmsg_len >= NLMSG_HDRLEN && nlh->nlmsg_len <= left;
 }
 
 /*
  * pcn_next_message - the next well-formed event or ACK of the current batch.
- * Returns 1 with *out filled, or 0 when the batch is used up.
+ * Returns 1 with *out filled, or 0 when the batch is used up. The cursor
+ * moves past a datagram as soon as its last message is taken.
  */
 int pcn_next_message(struct proccn *h, struct pcn_decoded *out)
 {
 	while (h->batch_pos < h->batch_len) {
-		unsigned int i = h->batch_pos;
-		const uint8_t *buf = h->bufs + (size_t)i * PCN_SLOT_SIZE;
-		int len = (int)h->msgs[i].msg_len;
+		unsigned int pos = h->batch_pos;
+		uint32_t len = h->msgs[pos].msg_len, off = h->batch_off;
 		const struct nlmsghdr *nlh;
 
-		if (h->batch_off == 0 && !datagram_acceptable(h, i)) {
-			h->batch_pos++;
+		if (off == 0 && !datagram_acceptable(h, pos)) {
+			h->batch_pos = pos + 1;
 			continue;
 		}
-		if (h->batch_off >= (unsigned int)len) {
-			h->batch_pos++;
-			h->batch_off = 0;
-			continue;
-		}
-		nlh = (const struct nlmsghdr *)(const void *)(buf + h->batch_off);
-		len -= (int)h->batch_off;
-		if (!mnl_nlmsg_ok(nlh, len)) {
-			/* a length that runs past the datagram ends the walk */
+		nlh = (const struct nlmsghdr *)(const void *)(h->bufs + (size_t)pos * PCN_SLOT_SIZE + off);
+		if (off == 0 && len >= NLMSG_HDRLEN && nlh->nlmsg_len == len) {
+			/* the kernel's way: one message fills the datagram */
+			h->batch_pos = pos + 1;
+		} else if (!message_fits(nlh, len - off)) {
+			/* a length that runs past the datagram ends its walk */
 			h->cnt.malformed++;
-			h->batch_pos++;
+			h->batch_pos = pos + 1;
 			h->batch_off = 0;
 			continue;
+		} else {
+			off += NLMSG_ALIGN(nlh->nlmsg_len);
+			if (off >= len) {
+				h->batch_pos = pos + 1;
+				off = 0;
+			}
+			h->batch_off = off;
 		}
-		h->batch_off += NLMSG_ALIGN(nlh->nlmsg_len);
 		pcn_decode(nlh, out);
 		if (out->cls == PCN_MSG_MALFORMED) {
 			h->cnt.malformed++;
 			continue;
 		}
-		account(h, out);
+		if (out->cls == PCN_MSG_ACK)
+			h->cnt.acks++;
+		else
+			h->cnt.received++;
+		if (h->seq_exact)
+			pcn_seq_account(h, out->ev.hdr.cpu, out->seq);
 		return 1;
 	}
 	return 0;

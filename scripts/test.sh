@@ -30,7 +30,7 @@ PY
 
 # Line coverage of lib/ by the unit tests alone (no root needed for these).
 cov=${build}-coverage
-[[ -d $cov ]] || meson setup "$cov" --werror -Db_coverage=true \
+[[ -d $cov ]] || meson setup "$cov" --werror -Db_coverage=true --buildtype=debug \
 	-Dlive_tests=false -Dvm_tests=false -Dexamples=false -Dbenchmarks=false >/dev/null
 ninja -C "$cov" >/dev/null
 find "$cov" -name '*.gcda' -delete

@@ -46,6 +46,8 @@ static void do_crash(void *arg)
 		_exit(102);
 	/* Dumpable is inherited as 1 (not setuid); make it explicit. */
 	prctl(PR_SET_DUMPABLE, 1);
+	/* the default action, even where a sanitizer installed its own handler */
+	signal(c->sig, SIG_DFL);
 	if (c->sig == SIGABRT)
 		abort();
 	/* raise() instead of a real fault: no undefined behaviour, same path

@@ -190,6 +190,8 @@ static void flush_backlog(struct fake_kernel *fk)
 			break;
 		off += 4 + len;
 	}
+	if (off == 0)
+		return; /* nothing sent; also, the backlog may not exist yet */
 	memmove(fk->backlog, fk->backlog + off, fk->backlog_len - off);
 	fk->backlog_len -= off;
 }
