@@ -261,7 +261,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 	if (r >= 0)
 		r = deliver_batch(h, cb, ud, &delivered, &reported);
 	while (r >= 0) {
-		if (h->drained && timeout_ms != 0 && !delivered && !reported) {
+		if (h->poll_first && timeout_ms != 0 && !delivered && !reported) {
 			r = wait_readable(h, deadline_us);
 			if (r <= 0)
 				break;
@@ -272,10 +272,12 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 			h->cnt.overruns++;
 			h->overrun_unreported = 1;
 			h->drained = 0;
+			h->poll_first = 0;
 			continue;
 		}
 		if (n == -EAGAIN) {
 			h->drained = 1;
+			h->poll_first = 1;
 			r = flush_losses(h, cb, ud, &reported);
 			if (r < 0 || delivered || reported || timeout_ms == 0)
 				break;
@@ -289,8 +291,17 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		r = deliver_batch(h, cb, ud, &delivered, &reported);
 		if (r >= 0)
 			r = flush_losses(h, cb, ud, &reported);
-		if (h->drained && (delivered || reported || timeout_ms == 0))
+		if (h->drained && (delivered || reported || timeout_ms == 0)) {
+			/*
+			 * A short batch emptied the queue. If it held several
+			 * datagrams a burst is under way and more have likely come
+			 * while the callbacks ran: the next blocking call reads
+			 * before it polls. After a lone datagram it polls first.
+			 */
+			h->poll_first = n == 1;
 			break;
+		}
+		h->poll_first = h->drained;
 	}
 	/* we only wait with nothing delivered, so a signal loses no count */
 	return r < 0 ? r : delivered;

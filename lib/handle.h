@@ -70,6 +70,7 @@ struct proccn {
 	unsigned int batch_off;   /* offset of the next message in it */
 	int overrun_unreported;
 	int drained;              /* the last read found the queue empty */
+	int poll_first;           /* a blocking dispatch should poll before reading */
 };
 
 /* recv.c */
