@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "handle.h"
-#include "namespace.h"
+#include "environment.h"
 
 static int connector_works(void)
 {
@@ -21,20 +21,6 @@ static int connector_works(void)
 		return errno == EPROTONOSUPPORT ? 0 : -1;
 	close(fd);
 	return 1;
-}
-
-static int proc_events_listed(void)
-{
-	char line[256];
-	FILE *f = fopen("/proc/net/connector", "re");
-	int found = 0;
-
-	if (!f)
-		return -1;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, "cn_proc") != NULL;
-	fclose(f);
-	return found;
 }
 
 /* CapEff from /proc/self/status: no libcap needed for one bit. */
@@ -68,7 +54,7 @@ int proccn_probe(struct proccn_probe *p)
 	memset(&r, 0, sizeof(r));
 	r.sz = p->sz;
 	r.connector = connector_works();
-	r.proc_events = proc_events_listed();
+	r.proc_events = pcn_proc_events_listed();
 	r.initial_netns = pcn_in_initial_ns("net");
 	r.initial_userns = pcn_in_initial_ns("user");
 	r.initial_pidns = pcn_in_initial_ns("pid");

@@ -10,13 +10,12 @@
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
 #include "handle.h"
-#include "namespace.h"
+#include "environment.h"
 #include "wire.h"
 
 #define REQ_BUF_LEN (MNL_NLMSG_HDRLEN + PCN_CN_HDR_LEN + PCN_REQ_INPUT_LEN)
@@ -128,24 +127,10 @@ static int wait_ack(struct proccn *h, uint32_t *err)
 	}
 }
 
-static int file_contains(const char *path, const char *needle)
-{
-	char line[256];
-	FILE *f = fopen(path, "re");
-	int found = 0;
-
-	if (!f)
-		return -1;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
 /* Why did nothing answer? Only the system can tell us. */
 static int diagnose_silence(void)
 {
-	if (file_contains("/proc/net/connector", "cn_proc") == 0)
+	if (pcn_proc_events_listed() == 0)
 		return -EOPNOTSUPP;
 	if (pcn_in_initial_ns("user") == 0 || pcn_in_initial_ns("pid") == 0)
 		return -EXDEV;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "namespace.h"
+#include "environment.h"
 
 #define INIT_INO_USER 0xEFFFFFFDu
 #define INIT_INO_PID  0xEFFFFFFCu
@@ -42,4 +42,18 @@ int pcn_in_initial_ns(const char *type)
 	if (ns_inode("1", type, &init) < 0)
 		return -1;
 	return self == init;
+}
+
+int pcn_proc_events_listed(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/net/connector", "re");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "cn_proc") != NULL;
+	fclose(f);
+	return found;
 }
