@@ -272,6 +272,11 @@ struct proccn_callbacks {
  * handle keeps working. Interrupted by a signal, it returns what it delivered
  * so far (or -EINTR when that is nothing and it was blocking).
  *
+ * Cost: up to 64 datagrams per recvmmsg(2). With timeout 0 it reads until a
+ * batch comes back short. Blocking, a wake-up costs poll(2) + recvmmsg(2);
+ * opts.max_batch_latency_us lets a burst gather after the wake-up, trading
+ * that much latency for fewer wake-ups.
+ *
  * Returns the number of events delivered (0 on timeout), a callback's negative
  * value, -EINVAL (NULL handle or callbacks with sz too small), or a negative
  * errno from recvmmsg(2)/poll(2).
