@@ -42,11 +42,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgram.h"
 #include "proccn.h"
 #include "sys.h"
 
 #define FK_BATCH   64     /* datagrams per refill: the library's batch */
-#define DGRAM_LEN  76
 #define SLOT       80     /* DGRAM_LEN rounded up to 8 */
 #define DEFAULT_EVENTS 1000000u
 #define DEFAULT_REPS   5
@@ -141,55 +141,27 @@ void __wrap_free(void *ptr)
 
 /* ---- the fake kernel ---------------------------------------------------- */
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* offsets: nlmsghdr 0..15, cn_msg 16..35, proc_event 36..75 */
-#define O_CN_SEQ  24
-#define O_CN_ACK  28
-#define O_CN_LEN  32
-#define O_WHAT    36
-#define O_CPU     40
-#define O_TS      44
-#define O_DATA    52
-
+/*
+ * A template in a SLOT: what and the 24 bytes of the union; produce() fills
+ * in the CPU, the cn_msg number and the timestamp of each event. nlmsg_seq
+ * stays 0 (the kernel copies the cn_msg number there, but the library does
+ * not read it): one store fewer per event in the fake.
+ */
 static void build(uint8_t *d, uint32_t what, const uint32_t data[6], const char *comm)
 {
-	memset(d, 0, SLOT);
-	put32(d + 0, DGRAM_LEN);
-	put16(d + 4, NLMSG_DONE);
-	put32(d + 16, 1);              /* cn idx: CN_IDX_PROC */
-	put32(d + 20, 1);              /* cn val: CN_VAL_PROC */
-	put16(d + O_CN_LEN, 40);
-	put32(d + O_WHAT, what);
+	uint8_t u[24];
+
+	memset(u, 0, sizeof(u));
 	if (data) {
 		unsigned int i;
 
 		for (i = 0; i < 6; i++)
-			put32(d + O_DATA + 4 * i, data[i]);
+			dgram_put32(u + 4 * i, data[i]);
 	}
 	if (comm)
-		memcpy(d + O_DATA + 8, comm, strlen(comm) + 1);
+		memcpy(u + 8, comm, strlen(comm) + 1);
+	memset(d + DGRAM_LEN, 0, SLOT - DGRAM_LEN);
+	dgram_build(d, 0, 0, what, 0, 0, u);
 }
 
 /*
@@ -265,10 +237,10 @@ static void produce(struct fake *f, uint8_t *d)
 	memcpy(d, f->tmpl[f->next], DGRAM_LEN);
 	if (++f->next == NTMPL)
 		f->next = 0;
-	put32(d + O_CPU, cpu);
-	put32(d + O_CN_SEQ, f->seq[cpu]++);
+	dgram_put32(d + DGRAM_OFF_CPU, cpu);
+	dgram_put32(d + DGRAM_OFF_CN_SEQ, f->seq[cpu]++);
 	f->ts += 1000;
-	put64(d + O_TS, f->ts);
+	dgram_put64(d + DGRAM_OFF_TS, f->ts);
 	f->produced++;
 	f->remaining--;
 }
@@ -405,12 +377,12 @@ static ssize_t fk_sendmsg(void *ctx, int fd, const struct msghdr *msg, int flags
 	}
 	req = msg->msg_iov[0].iov_base;
 	len = msg->msg_iov[0].iov_len;
-	op = get32(req + 36);
+	op = dgram_get32(req + DGRAM_OFF_REQ_OP);
 	if (op == 1) {
 		build(f->ack, 0, NULL, NULL);
-		put32(f->ack + O_CN_ACK, get32(req + O_CN_ACK) + 1);
-		put32(f->ack + O_CPU, 0);
-		put32(f->ack + O_CN_SEQ, f->seq[0]++);
+		dgram_put32(f->ack + DGRAM_OFF_CN_ACK, dgram_get32(req + DGRAM_OFF_CN_ACK) + 1);
+		dgram_put32(f->ack + DGRAM_OFF_CPU, 0);
+		dgram_put32(f->ack + DGRAM_OFF_CN_SEQ, f->seq[0]++);
 		if (f->memory) {
 			f->ack_pending = 1;
 		} else {

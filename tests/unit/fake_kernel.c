@@ -23,37 +23,6 @@
 
 #define FRAME_ADDR_LEN ((size_t)sizeof(struct sockaddr_nl))
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* Event constructors: the union is a sequence of u32 in the kernel's order. */
 static struct fk_ev ev_words(uint32_t what, const uint32_t *w, unsigned int n)
 {
@@ -63,7 +32,7 @@ static struct fk_ev ev_words(uint32_t what, const uint32_t *w, unsigned int n)
 	memset(&ev, 0, sizeof(ev));
 	ev.what = what;
 	for (i = 0; i < n && i < 6; i++)
-		put32(ev.data + 4 * i, w[i]);
+		dgram_put32(ev.data + 4 * i, w[i]);
 	return ev;
 }
 
@@ -144,26 +113,7 @@ struct fk_ev fk_raw(uint32_t what, const uint32_t words[6])
 size_t fk_build(uint8_t out[FK_DGRAM_LEN], uint32_t seq, uint32_t ack, uint32_t cpu,
 		uint64_t ts, const struct fk_ev *ev)
 {
-	memset(out, 0, FK_DGRAM_LEN);
-	/* nlmsghdr: len, type NLMSG_DONE, flags 0, seq = cn seq, pid 0 */
-	put32(out + 0, FK_DGRAM_LEN);
-	put16(out + 4, NLMSG_DONE);
-	put16(out + 6, 0);
-	put32(out + 8, seq);
-	put32(out + 12, 0);
-	/* cn_msg */
-	put32(out + 16, PCN_CN_IDX_PROC);
-	put32(out + 20, PCN_CN_VAL_PROC);
-	put32(out + 24, seq);
-	put32(out + 28, ack);
-	put16(out + 32, 40);
-	put16(out + 34, 0);
-	/* proc_event */
-	put32(out + 36, ev->what);
-	put32(out + 40, cpu);
-	put64(out + 44, ts);
-	memcpy(out + 52, ev->data, sizeof(ev->data));
-	return FK_DGRAM_LEN;
+	return dgram_build(out, seq, ack, ev->what, cpu, ts, ev->data);
 }
 
 /* Try to write one frame; 1 written, 0 the socket is full, -1 error. */
@@ -184,7 +134,7 @@ static void flush_backlog(struct fake_kernel *fk)
 	size_t off = 0;
 
 	while (off < fk->backlog_len) {
-		uint32_t len = get32(fk->backlog + off);
+		uint32_t len = dgram_get32(fk->backlog + off);
 
 		if (write_frame(fk, fk->backlog + off + 4, len) <= 0)
 			break;
@@ -216,7 +166,7 @@ static int queue_frame(struct fake_kernel *fk, const uint8_t *frame, size_t len)
 		fk->backlog = p;
 		fk->backlog_cap = cap;
 	}
-	put32(fk->backlog + fk->backlog_len, (uint32_t)len);
+	dgram_put32(fk->backlog + fk->backlog_len, (uint32_t)len);
 	memcpy(fk->backlog + fk->backlog_len + 4, frame, len);
 	fk->backlog_len += 4 + len;
 	return 0;
@@ -246,7 +196,7 @@ int fk_passes(uint32_t mask, const struct fk_ev *ev)
 	if (mask == PROCCN_EV_ALL)
 		return 1;
 	if ((mask & PROCCN_EV_NONZERO_EXIT) && ev->what == PROCCN_EV_EXIT &&
-	    get32(ev->data + 8) != 0)
+	    dgram_get32(ev->data + 8) != 0)
 		return 1;
 	return (mask & ev->what) != 0;
 }
@@ -412,20 +362,20 @@ static ssize_t fk_sendmsg(void *ctx, int fd, const struct msghdr *msg, int flags
 
 	memset(&rq, 0, sizeof(rq));
 	if (len >= 36) {
-		rq.nl_type = get16(buf + 4);
-		rq.nl_flags = get16(buf + 6);
-		rq.idx = get32(buf + 16);
-		rq.val = get32(buf + 20);
-		rq.seq = get32(buf + 24);
-		rq.nonce = get32(buf + 28);
-		rq.len = get16(buf + 32);
+		rq.nl_type = dgram_get16(buf + DGRAM_OFF_NL_TYPE);
+		rq.nl_flags = dgram_get16(buf + DGRAM_OFF_NL_FLAGS);
+		rq.idx = dgram_get32(buf + DGRAM_OFF_CN_IDX);
+		rq.val = dgram_get32(buf + DGRAM_OFF_CN_VAL);
+		rq.seq = dgram_get32(buf + DGRAM_OFF_CN_SEQ);
+		rq.nonce = dgram_get32(buf + DGRAM_OFF_CN_ACK);
+		rq.len = dgram_get16(buf + DGRAM_OFF_CN_LEN);
 		if (rq.len >= 4 && len >= 40)
-			rq.op = get32(buf + 36);
+			rq.op = dgram_get32(buf + DGRAM_OFF_REQ_OP);
 		if (rq.len >= 8 && len >= 44)
-			rq.mask = get32(buf + 40);
+			rq.mask = dgram_get32(buf + DGRAM_OFF_REQ_MASK);
 	}
 	rq.dest_pid = dst ? dst->nl_pid : UINT32_MAX;
-	rq.well_formed = len >= 36 && get32(buf) == len && len == 36u + rq.len &&
+	rq.well_formed = len >= 36 && dgram_get32(buf) == len && len == 36u + rq.len &&
 			 rq.nl_type == NLMSG_DONE && rq.nl_flags == 0 &&
 			 dst && msg->msg_namelen >= sizeof(*dst) &&
 			 dst->nl_family == AF_NETLINK && dst->nl_pid == 0 &&

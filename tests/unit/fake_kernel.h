@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dgram.h"
 #include "proccn.h"
 #include "sys.h"
 
@@ -33,7 +34,7 @@ enum fk_kernel {
 #define FK_NCPU        4
 #define FK_MAX_REQ     64
 #define FK_MAX_QUEUED  64
-#define FK_DGRAM_LEN   76
+#define FK_DGRAM_LEN   DGRAM_LEN
 
 /* One request the library sent, as parsed by the fake. */
 struct fk_request {

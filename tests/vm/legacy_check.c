@@ -53,6 +53,7 @@
 
 #include <linux/netlink.h>
 
+#include "dgram.h"
 #include "proccn.h"
 #include "sys.h"
 
@@ -699,33 +700,11 @@ static int oracle_pass(uint32_t mask, uint32_t flags, const union proccn_event *
 
 /* ---------------------------------------------------------------- the wrapping pcn_sys */
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* Request layout: nlmsghdr (16) + cn_msg (20: idx, val, seq, ack, len u16, flags) + mcast_op. */
-#define REQ_OFF_CN_IDX 16
-#define REQ_OFF_CN_VAL 20
-#define REQ_OFF_CN_LEN 32
-#define REQ_OFF_OP     36
+/* mcast_op values (PROC_CN_MCAST_*); offsets come from dgram.h. */
 #define OP_LISTEN 1u
 #define OP_IGNORE 2u
-/* Event datagram: proc_event at 36; what @36, fork child_tgid @ 36 + 16 + 12 */
-#define DG_OFF_WHAT        36
-#define DG_OFF_CHILD_TGID  64
-#define DG_LEN             76
+/* fork: parent_pid, parent_tgid, child_pid, child_tgid */
+#define DG_OFF_CHILD_TGID  (DGRAM_OFF_DATA + 12)
 
 static ssize_t wrap_sendmsg(void *ctx, int fd, const struct msghdr *msg, int flags)
 {
@@ -734,13 +713,14 @@ static ssize_t wrap_sendmsg(void *ctx, int fd, const struct msghdr *msg, int fla
 	size_t len = 0;
 
 	/* the library sends one iovec; copy it out rather than cast into it */
-	if (msg->msg_iovlen >= 1 && msg->msg_iov[0].iov_len >= REQ_OFF_OP + 4) {
+	if (msg->msg_iovlen >= 1 && msg->msg_iov[0].iov_len >= DGRAM_OFF_REQ_OP + 4) {
 		len = msg->msg_iov[0].iov_len < sizeof(buf) ? msg->msg_iov[0].iov_len : sizeof(buf);
 		memcpy(buf, msg->msg_iov[0].iov_base, len);
 	}
-	if (len && rd32(buf + REQ_OFF_CN_IDX) == 1 && rd32(buf + REQ_OFF_CN_VAL) == 1) {
-		uint16_t cnlen = rd16(buf + REQ_OFF_CN_LEN);
-		uint32_t op = rd32(buf + REQ_OFF_OP);
+	if (len && dgram_get32(buf + DGRAM_OFF_CN_IDX) == DGRAM_CN_IDX_PROC &&
+	    dgram_get32(buf + DGRAM_OFF_CN_VAL) == DGRAM_CN_VAL_PROC) {
+		uint16_t cnlen = dgram_get16(buf + DGRAM_OFF_CN_LEN);
+		uint32_t op = dgram_get32(buf + DGRAM_OFF_REQ_OP);
 
 		if (op == OP_LISTEN && cnlen == 4)
 			w->listen4++;
@@ -769,10 +749,10 @@ static int wrap_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n,
 		uint32_t tgid;
 
 		w->datagrams++;
-		if (vec[i].msg_len < DG_LEN || rd32(p + DG_OFF_WHAT) != PROCCN_EV_FORK)
+		if (vec[i].msg_len < DGRAM_LEN || dgram_get32(p + DGRAM_OFF_WHAT) != PROCCN_EV_FORK)
 			continue;
 		w->fork_dgrams++;
-		tgid = rd32(p + DG_OFF_CHILD_TGID);
+		tgid = dgram_get32(p + DG_OFF_CHILD_TGID);
 		if (wl_index(w->wl, (pid_t)tgid) >= 0)
 			w->wl_fork_dgrams++;
 	}
@@ -1058,22 +1038,16 @@ static void test_still_listening(const struct config *cfg)
 /* Send a bare legacy request (4-byte mcast_op) on a socket of our own. */
 static int raw_request(int fd, uint32_t op)
 {
-	uint8_t buf[REQ_OFF_OP + 4];
+	uint8_t buf[DGRAM_OFF_REQ_OP + 4];
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	uint32_t v;
-	uint16_t v16;
 
 	memset(buf, 0, sizeof(buf));
-	v = sizeof(buf);
-	memcpy(buf, &v, 4);                        /* nlmsg_len */
-	v16 = NLMSG_DONE;
-	memcpy(buf + 4, &v16, 2);                  /* nlmsg_type */
-	v = 1;
-	memcpy(buf + REQ_OFF_CN_IDX, &v, 4);       /* CN_IDX_PROC */
-	memcpy(buf + REQ_OFF_CN_VAL, &v, 4);       /* CN_VAL_PROC */
-	v16 = 4;
-	memcpy(buf + REQ_OFF_CN_LEN, &v16, 2);
-	memcpy(buf + REQ_OFF_OP, &op, 4);
+	dgram_put32(buf + DGRAM_OFF_NL_LEN, sizeof(buf));
+	dgram_put16(buf + DGRAM_OFF_NL_TYPE, NLMSG_DONE);
+	dgram_put32(buf + DGRAM_OFF_CN_IDX, DGRAM_CN_IDX_PROC);
+	dgram_put32(buf + DGRAM_OFF_CN_VAL, DGRAM_CN_VAL_PROC);
+	dgram_put16(buf + DGRAM_OFF_CN_LEN, 4);
+	dgram_put32(buf + DGRAM_OFF_REQ_OP, op);
 	if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
 	return 0;
