@@ -568,6 +568,33 @@ struct proccn_callbacks fk_rec_callbacks(int typed)
 	return cb;
 }
 
+int fk_fixture_setup(void **state)
+{
+	struct fk_fixture *fx = *state;
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+
+	*fx->h = NULL;
+	/* on the heap: FK_REC_MAX events are too many for the stack */
+	*fx->rec = calloc(1, sizeof(**fx->rec));
+	if (!*fx->rec)
+		return -1;
+	if (fx->open_modern &&
+	    (fk_init(fx->fk, FK_MODERN) < 0 || fk_open(fx->fk, fx->h, &o) < 0))
+		return -1;
+	return 0;
+}
+
+int fk_fixture_teardown(void **state)
+{
+	struct fk_fixture *fx = *state;
+
+	*fx->h = proccn_close(*fx->h);
+	fk_fini(fx->fk);
+	free(*fx->rec);
+	*fx->rec = NULL;
+	return 0;
+}
+
 int64_t fk_now_ms(void)
 {
 	struct timespec ts;

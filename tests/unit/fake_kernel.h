@@ -163,6 +163,26 @@ struct fk_rec {
 
 /* fk_rec_callbacks - @typed: every typed callback set, plus on_event; else on_event only. */
 struct proccn_callbacks fk_rec_callbacks(int typed);
+/*
+ * The per-test fixture of the suites that use one handle per test. Each test
+ * file keeps its fake kernel, handle and recorder in file-scope variables (the
+ * tests name them directly) and points one fixture at them, so that a single
+ * setup and teardown serve every file. Hand it over as cmocka's prestate:
+ *   cmocka_unit_test_prestate_setup_teardown(f, fk_fixture_setup,
+ *                                            fk_fixture_teardown, &fixture)
+ */
+struct fk_fixture {
+	struct fake_kernel *fk;
+	struct proccn **h;
+	struct fk_rec **rec;
+	int open_modern;  /* nonzero: setup also opens *h on FK_MODERN, default options */
+};
+
+/* fk_fixture_setup - *h = NULL, a zeroed recorder, and the handle if asked. 0 or -1. */
+int fk_fixture_setup(void **state);
+/* fk_fixture_teardown - close the handle (if any), the fake kernel, free the recorder. */
+int fk_fixture_teardown(void **state);
+
 /* fk_now_ms - CLOCK_MONOTONIC in ms, for timing assertions. */
 int64_t fk_now_ms(void);
 

@@ -22,30 +22,10 @@
 static struct fake_kernel fk;
 static struct proccn *h;
 static struct fk_rec *rec;
+static struct fk_fixture fixture = { &fk, &h, &rec, 1 };
 
 /* Hand-built messages use a CPU number the loss accounting ignores. */
 #define NO_CPU 999
-
-static int setup(void **state)
-{
-	struct proccn_opts o = PROCCN_OPTS_INIT;
-
-	(void)state;
-	h = NULL;
-	rec = calloc(1, sizeof(*rec));
-	if (!rec || fk_init(&fk, FK_MODERN) < 0 || fk_open(&fk, &h, &o) < 0)
-		return -1;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h = proccn_close(h);
-	fk_fini(&fk);
-	free(rec);
-	return 0;
-}
 
 enum counter { SPOOFED, MALFORMED, NONE };
 
@@ -286,7 +266,8 @@ static void test_random_garbage(void **state)
 	assert_int_equal(rec->ev[rec->n - 1].exec.pid, 777);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) \
+	cmocka_unit_test_prestate_setup_teardown(f, fk_fixture_setup, fk_fixture_teardown, &fixture)
 
 int main(void)
 {

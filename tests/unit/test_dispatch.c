@@ -26,23 +26,7 @@
 static struct fake_kernel fk;
 static struct proccn *h;
 static struct fk_rec *rec;
-
-static int setup(void **state)
-{
-	(void)state;
-	h = NULL;
-	rec = calloc(1, sizeof(*rec));
-	return rec ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h = proccn_close(h);
-	fk_fini(&fk);
-	free(rec);
-	return 0;
-}
+static struct fk_fixture fixture = { &fk, &h, &rec, 0 };
 
 static void open_on(enum fk_kernel kind, uint32_t events, uint32_t flags, int latency_us)
 {
@@ -599,7 +583,8 @@ static void test_stats_short_struct(void **state)
 	assert_true(st.rcvbuf > 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) \
+	cmocka_unit_test_prestate_setup_teardown(f, fk_fixture_setup, fk_fixture_teardown, &fixture)
 
 int main(void)
 {
