@@ -40,6 +40,19 @@ static void open_on(enum fk_kernel kind, uint32_t events, uint32_t flags, int la
 	assert_int_equal(fk_open(&fk, &h, &o), 0);
 }
 
+/*
+ * A 6.6+ kernel, default options, every message on CPU 0 from the ACK on: one
+ * sequence of numbers, so each message lost is a gap the library must see.
+ */
+static void open_on_cpu0(void)
+{
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+
+	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
+	fk.fixed_cpu = 0;
+	assert_int_equal(fk_open(&fk, &h, &o), 0);
+}
+
 static struct proccn_stats stats(void)
 {
 	struct proccn_stats st;
@@ -109,20 +122,33 @@ static void start_late(struct late *l, pthread_t *t, int delay_ms, struct fk_ev 
 	assert_int_equal(pthread_create(t, NULL, late_sender, l), 0);
 }
 
-static void test_blocking_waits_for_event(void **state)
+/*
+ * Dispatch with @timeout_ms while @ev arrives from another thread after
+ * @delay_ms: exactly one event must be delivered. Returns how long the
+ * dispatch took in ms, counted from before the sender started.
+ */
+static int64_t dispatch_late_event(int delay_ms, struct fk_ev ev, int timeout_ms)
 {
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
 	struct late l;
 	pthread_t t;
 	int64_t t0, dt;
 
-	(void)state;
-	open_on(FK_MODERN, 0, PROCCN_F_NO_SOCKET_FILTER, 0);
 	t0 = fk_now_ms();
-	start_late(&l, &t, 50, fk_exec(42, 42));
-	assert_int_equal(proccn_dispatch(h, &cb, rec, -1), 1);
+	start_late(&l, &t, delay_ms, ev);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, timeout_ms), 1);
 	dt = fk_now_ms() - t0;
 	pthread_join(t, NULL);
+	return dt;
+}
+
+static void test_blocking_waits_for_event(void **state)
+{
+	int64_t dt;
+
+	(void)state;
+	open_on(FK_MODERN, 0, PROCCN_F_NO_SOCKET_FILTER, 0);
+	dt = dispatch_late_event(50, fk_exec(42, 42), -1);
 	assert_true(dt >= 40);
 	assert_int_equal(rec->n, 1);
 	assert_int_equal(rec->ev[0].exec.pid, 42);
@@ -131,18 +157,11 @@ static void test_blocking_waits_for_event(void **state)
 /* With a timeout, an event that comes in time is delivered at once. */
 static void test_timeout_n_delivers_late_event(void **state)
 {
-	struct proccn_callbacks cb = fk_rec_callbacks(1);
-	struct late l;
-	pthread_t t;
-	int64_t t0, dt;
+	int64_t dt;
 
 	(void)state;
 	open_on(FK_MODERN, 0, 0, 0);
-	t0 = fk_now_ms();
-	start_late(&l, &t, 30, fk_sid(43, 43));
-	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 1);
-	dt = fk_now_ms() - t0;
-	pthread_join(t, NULL);
+	dt = dispatch_late_event(30, fk_sid(43, 43), 2000);
 	assert_true(dt < 1500);
 	assert_int_equal(rec->ev[0].sid.pid, 43);
 }
@@ -150,18 +169,11 @@ static void test_timeout_n_delivers_late_event(void **state)
 /* Coalescing: once readable, dispatch lets the burst gather for the latency. */
 static void test_batch_latency(void **state)
 {
-	struct proccn_callbacks cb = fk_rec_callbacks(1);
-	struct late l;
-	pthread_t t;
-	int64_t t0, dt;
+	int64_t dt;
 
 	(void)state;
 	open_on(FK_MODERN, 0, 0, 60000);
-	t0 = fk_now_ms();
-	start_late(&l, &t, 10, fk_exec(44, 44));
-	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 1);
-	dt = fk_now_ms() - t0;
-	pthread_join(t, NULL);
+	dt = dispatch_late_event(10, fk_exec(44, 44), 2000);
 	assert_true(dt >= 65);
 	assert_true(dt < 1500);
 }
@@ -376,13 +388,7 @@ static void test_loss_callback_stops(void **state)
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
 
 	(void)state;
-	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
-	fk.fixed_cpu = 0;
-	{
-		struct proccn_opts o = PROCCN_OPTS_INIT;
-
-		assert_int_equal(fk_open(&fk, &h, &o), 0);
-	}
+	open_on_cpu0();
 	fk_generate(&fk, fk_exec(1, 1));
 	fk_generate_lost(&fk, fk_exec(2, 2));
 	fk_generate(&fk, fk_exec(3, 3));
@@ -431,13 +437,7 @@ static void test_seq_gap_exact(void **state)
 	struct proccn_stats st;
 
 	(void)state;
-	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
-	fk.fixed_cpu = 0;
-	{
-		struct proccn_opts o = PROCCN_OPTS_INIT;
-
-		assert_int_equal(fk_open(&fk, &h, &o), 0);
-	}
+	open_on_cpu0();
 	fk_generate(&fk, fk_exec(1, 1));
 	fk_generate_lost(&fk, fk_exec(2, 2));
 	fk_generate_lost(&fk, fk_exec(3, 3));
