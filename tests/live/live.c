@@ -738,3 +738,12 @@ const char *live_true_path(void)
 		return "/usr/bin/true";
 	live_skip("no true(1) to execve");
 }
+
+void live_exec_path(void *path)
+{
+	char *const argv[] = { path, NULL };
+	char *const envp[] = { NULL };
+
+	execve(path, argv, envp);
+	_exit(127);
+}

@@ -123,5 +123,11 @@ int live_run_child(const char *what, int (*fn)(void *), void *arg);
 
 /* The path of true(1) for execve. */
 const char *live_true_path(void);
+/*
+ * A body for live_spawn(): execve(@path) with argv { path } and no
+ * environment, so the exec event is the only thing the child adds;
+ * _exit(127) if it fails.
+ */
+void live_exec_path(void *path);
 
 #endif /* LIVE_H */

@@ -23,16 +23,6 @@
 
 static const char *truep;
 
-static void do_exec_true(void *arg)
-{
-	char *const argv[] = { (char *)truep, NULL };
-	char *const envp[] = { NULL };
-
-	(void)arg;
-	execve(truep, argv, envp);
-	_exit(127);
-}
-
 static void do_sleep_exit(void *arg)
 {
 	(void)arg;
@@ -90,7 +80,7 @@ static void case_stop_and_resume(void)
 	printf("--- on_event only; stopping callbacks\n");
 	memset(&s, 0, sizeof(s));
 	s.stop = true;
-	s.child = live_spawn(do_exec_true, NULL);
+	s.child = live_spawn(live_exec_path, (void *)truep);
 	status = live_reap(s.child);
 	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
 	/* Let the three events queue up, so one read brings them all. */
@@ -206,7 +196,7 @@ static void case_latency(void)
 	r = proccn_open(&h, &o);
 	REQUIRE(r == 0, "latency 50 ms: proccn_open = %d (%s)", r, proccn_strerror(r));
 	memset(&s, 0, sizeof(s));
-	s.child = live_spawn(do_exec_true, NULL);
+	s.child = live_spawn(live_exec_path, (void *)truep);
 	live_reap(s.child);
 	end = live_now_ns() + LIVE_DEADLINE_MS * 1000000ull;
 	while (s.n < 3 && live_now_ns() < end) {

@@ -20,15 +20,6 @@ static void do_exit3(void *arg)
 	_exit(3);
 }
 
-static void do_exec_true(void *arg)
-{
-	char *const argv[] = { (char *)arg, NULL };
-	char *const envp[] = { NULL };
-
-	execve((const char *)arg, argv, envp);
-	_exit(127);
-}
-
 static void do_sleep(void *arg)
 {
 	(void)arg;
@@ -140,7 +131,7 @@ int main(int argc, char **argv)
 
 	/* fork + execve(/bin/true) */
 	printf("--- fork, execve(%s)\n", truep);
-	child = live_spawn(do_exec_true, (void *)truep);
+	child = live_spawn(live_exec_path, (void *)truep);
 	live_watch(&lh, child);
 	status = live_reap(child);
 	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "true: status %#x", status);

@@ -25,16 +25,6 @@ static void do_exit_code(void *arg)
 	_exit((int)(intptr_t)arg);
 }
 
-static void do_exec_true(void *arg)
-{
-	char *const argv[] = { (char *)truep, NULL };
-	char *const envp[] = { NULL };
-
-	(void)arg;
-	execve(truep, argv, envp);
-	_exit(127);
-}
-
 static void do_sleep(void *arg)
 {
 	(void)arg;
@@ -101,7 +91,7 @@ static void case_exit_only(void)
 	printf("--- mask EXIT\n");
 	live_open(&lh, "exit", PROCCN_EV_EXIT, 0);
 	check_mode_and_mask(&lh, PROCCN_EV_EXIT);
-	child = run(&lh, do_exec_true, NULL, &status);
+	child = run(&lh, live_exec_path, (void *)truep, &status);
 	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
 	i = live_wait(&lh, PROCCN_EV_EXIT, child, LIVE_DEADLINE_MS);
 	EXPECT(i >= 0, "EXIT of %d within %d ms", (int)child, LIVE_DEADLINE_MS);
@@ -158,7 +148,7 @@ static void case_fork_exec(void)
 	printf("--- mask FORK|EXEC\n");
 	live_open(&lh, "fork|exec", PROCCN_EV_FORK | PROCCN_EV_EXEC, 0);
 	check_mode_and_mask(&lh, PROCCN_EV_FORK | PROCCN_EV_EXEC);
-	child = run(&lh, do_exec_true, NULL, &status);
+	child = run(&lh, live_exec_path, (void *)truep, &status);
 	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
 	/* The child is reaped, so a FORK made now comes after its EXIT. */
 	sentinel = run(&lh, do_exit_code, (void *)(intptr_t)0, &status);
@@ -184,7 +174,7 @@ static void case_all(uint32_t mask)
 	printf("--- mask %#x (ALL)\n", mask);
 	live_open(&lh, mask ? "ALL" : "0", mask, 0);
 	check_mode_and_mask(&lh, PROCCN_EV_ALL);
-	child = run(&lh, do_exec_true, NULL, &status);
+	child = run(&lh, live_exec_path, (void *)truep, &status);
 	EXPECT(live_wait(&lh, PROCCN_EV_EXIT, child, LIVE_DEADLINE_MS) >= 0,
 	       "EXIT of %d within %d ms", (int)child, LIVE_DEADLINE_MS);
 	EXPECT(live_count(&lh, PROCCN_EV_FORK, child) == 1 &&
@@ -237,7 +227,7 @@ static void case_runtime_change(void)
 	EXPECT(r == 0, "proccn_set_events(FORK|EXIT) = %d", r);
 	lh.mask = PROCCN_EV_FORK | PROCCN_EV_EXIT;
 	check_mode_and_mask(&lh, PROCCN_EV_FORK | PROCCN_EV_EXIT);
-	c4 = run(&lh, do_exec_true, NULL, &status);
+	c4 = run(&lh, live_exec_path, (void *)truep, &status);
 	EXPECT(live_wait(&lh, PROCCN_EV_EXIT, c4, LIVE_DEADLINE_MS) >= 0,
 	       "[FORK|EXIT] EXIT of %d", (int)c4);
 	EXPECT(live_count(&lh, PROCCN_EV_FORK, c4) == 1, "[FORK|EXIT] FORK of %d", (int)c4);
@@ -249,7 +239,7 @@ static void case_runtime_change(void)
 	EXPECT(r == 0, "proccn_set_events(0) = %d", r);
 	lh.mask = 0;
 	check_mode_and_mask(&lh, PROCCN_EV_ALL);
-	c5 = run(&lh, do_exec_true, NULL, &status);
+	c5 = run(&lh, live_exec_path, (void *)truep, &status);
 	EXPECT(live_wait(&lh, PROCCN_EV_EXIT, c5, LIVE_DEADLINE_MS) >= 0, "[ALL] EXIT of %d",
 	       (int)c5);
 	EXPECT(live_count(&lh, PROCCN_EV_EXEC, c5) == 1, "[ALL] EXEC of %d", (int)c5);
