@@ -1127,7 +1127,8 @@ int main(int argc, char **argv)
 	int64_t t0;
 
 	g_argv0 = argv[0];
-	for (i = 1; i < argc; i++) {
+	/* options come in pairs: name, value */
+	for (i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -1152,7 +1153,6 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-		i++;
 	}
 	if (n < 2 || n > 65536 || rounds < 1 || rounds > MAX_ROUNDS || timeout_s < 1 ||
 	    timeout_s > 3600 || (strcmp(sysmode, "separate") && strcmp(sysmode, "same") &&
