@@ -15,8 +15,16 @@ if (( EUID != 0 )) && ! "$watch" --probe 2>/dev/null | grep -q '^subscribe *yes'
 fi
 grep -qs cn_proc /proc/net/connector || { echo "SKIP: no cn_proc in /proc/net/connector"; exit 77; }
 
-# Run the watcher, then start children until one of them shows up: the
-# watcher subscribes asynchronously, so the first child may come too early.
+# Run the watcher, then start children until one of them shows up whole: the
+# watcher subscribes asynchronously, so the first children may come too early
+# (or be half seen: exec before the subscription, exit after it).
+seen() { # $1 = case, $2 = pid
+	case $1 in
+	text) grep -Eq "^[0-9:.]+ +exec +$2 " "$tmp/text.out" &&
+		grep -Eq "^[0-9:.]+ +exit +$2 " "$tmp/text.out" ;;
+	json) grep -q "\"event\":\"exit\",\"pid\":$2," "$tmp/json.out" ;;
+	esac
+}
 run_case() { # $1 = name, rest = watcher options
 	local name=$1 w i pid pids=()
 	shift
@@ -28,7 +36,7 @@ run_case() { # $1 = name, rest = watcher options
 		wait "$pid"
 		pids+=("$pid")
 		sleep 0.1
-		grep -q "\b$pid\b" "$tmp/$name.out" && break
+		seen "$name" "$pid" && break
 	done
 	kill -INT "$w"
 	wait "$w" || fail "$name: proccn-watch exited $? on SIGINT (want 0)"
