@@ -5,12 +5,11 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 #include <time.h>
 
 #include "filter.h"
 #include "handle.h"
-
-#include <string.h>
 
 /* The callbacks, resolved once per dispatch (see resolve_callbacks()). */
 #define HAS_CB(cb, member) ((cb)->member != NULL)
@@ -175,7 +174,11 @@ static int deliver_pending(struct proccn *h, const struct proccn_callbacks *cb, 
 	return 0;
 }
 
-/* Deliver what is left of the current batch. ACKs are not events. */
+/*
+ * Deliver what is left of the current batch. ACKs are not events. This loop
+ * is the per-event path: flatten inlines the walk, the decoder and the
+ * filter into it (the library is one translation unit, see lib/meson.build).
+ */
 __attribute__((flatten))
 static int deliver_batch(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
 			 int *delivered, int *reported)
