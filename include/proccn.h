@@ -198,6 +198,10 @@ int proccn_open(struct proccn **out, const struct proccn_opts *opts);
  * proccn_close - unsubscribe (IGNORE, sent at most once per handle), close the
  * socket and free the handle. Accepts NULL. Always returns NULL, so that
  * `h = proccn_close(h);` makes a second close harmless.
+ *
+ * After fork(), the child shares the parent's socket: in a process other than
+ * the one that opened the handle, close (and proccn_unsubscribe()) frees the
+ * child's copy and sends no IGNORE, which would end the parent's subscription.
  */
 struct proccn *proccn_close(struct proccn *h);
 

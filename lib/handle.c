@@ -120,6 +120,7 @@ int pcn_open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
 		return -ENOMEM;
 	}
 	h->fd = fd;
+	h->owner = getpid();
 	h->sys = *sys;
 	h->events = pcn_mask_normalise(o.events);
 	h->flags = o.flags;
@@ -174,6 +175,9 @@ int proccn_unsubscribe(struct proccn *h)
 		return 0;
 	/* never twice: on old kernels IGNORE decrements a global counter */
 	h->subscribed = 0;
+	/* a forked child's copy: the socket and its subscription are the parent's */
+	if (getpid() != h->owner)
+		return 0;
 	r = pcn_send_request(h, PCN_MCAST_IGNORE, 0,
 			     h->mode == PROCCN_MODE_LEGACY ? PCN_REQ_LEGACY_LEN : PCN_REQ_INPUT_LEN);
 	return r;

@@ -32,6 +32,7 @@ struct pcn_counters {
 
 struct proccn {
 	int fd;
+	pid_t owner;              /* the process that subscribed (fork safety) */
 	struct pcn_sys sys;
 	int mode;                 /* PROCCN_MODE_*, 0 while negotiating */
 	int subscribed;           /* a LISTEN was ACKed and no IGNORE sent yet */

@@ -10,6 +10,9 @@
  *    closed, and opened-and-closed, the remaining handle must still receive.
  *    (Only conclusive when no other program listens, but never wrong.)
  *  - proccn_close() returns NULL, also for NULL.
+ *  - A forked child that closes its copy of a handle sends no IGNORE: the
+ *    socket is shared, and an IGNORE would end the parent's subscription
+ *    (6.6+: the socket's state; older kernels: the global counter).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -109,6 +112,27 @@ int main(int argc, char **argv)
 	EXPECT(live_wait(&b, PROCCN_EV_EXIT, z, LIVE_DEADLINE_MS) >= 0,
 	       "[B] after 5 handles came and went: EXIT of %d", (int)z);
 	EXPECT(live_count(&b, PROCCN_EV_FORK, z) == 1, "[B] FORK of %d", (int)z);
+
+	printf("--- a forked child closes its copy of B, B must still receive\n");
+	{
+		pid_t child = fork();
+		int status;
+
+		REQUIRE(child >= 0, "fork: %s", strerror(errno));
+		if (child == 0) {
+			/* also unsubscribe first: both paths must leave the socket alone */
+			int u = proccn_unsubscribe(b.h);
+
+			proccn_close(b.h);
+			_exit(u == 0 ? 0 : 1);
+		}
+		REQUIRE(waitpid(child, &status, 0) == child, "waitpid: %s", strerror(errno));
+		EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		       "child's proccn_unsubscribe/close failed: status %#x", status);
+	}
+	z = run_exit(7, &b, NULL);
+	EXPECT(live_wait(&b, PROCCN_EV_EXIT, z, LIVE_DEADLINE_MS) >= 0,
+	       "[B] after a child closed its copy: EXIT of %d (the child sent IGNORE?)", (int)z);
 	live_close(&b);
 	return live_finish();
 }
