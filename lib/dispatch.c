@@ -79,7 +79,7 @@ static int deliver(struct proccn *h, const struct proccn_callbacks *cb, void *ud
 {
 	int handled, r;
 
-	if (!h->pass_all && !pcn_filter_pass(h->events, h->flags, ev)) {
+	if (!pcn_filter_pass(h->events, h->flags, ev)) {
 		h->cnt.filtered++;
 		return 0;
 	}
@@ -204,14 +204,6 @@ static int deliver_batch(struct proccn *h, const struct proccn_callbacks *cb, vo
 	return 0;
 }
 
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /*
  * wait_readable - poll until the socket is readable or the deadline passes
  * (@deadline_us < 0: no deadline). Returns 1 readable, 0 timeout, or -errno.
@@ -222,7 +214,7 @@ static int wait_readable(struct proccn *h, int64_t deadline_us)
 	int timeout_ms = -1, r;
 
 	if (deadline_us >= 0) {
-		int64_t left = deadline_us - now_us();
+		int64_t left = deadline_us - pcn_now_us();
 
 		if (left <= 0)
 			return 0;
@@ -250,7 +242,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 {
 	const struct proccn_callbacks *cb;
 	void *ud = userdata;
-	int64_t deadline_us = timeout_ms > 0 ? now_us() + (int64_t)timeout_ms * 1000 : -1;
+	int64_t deadline_us = timeout_ms > 0 ? pcn_now_us() + (int64_t)timeout_ms * 1000 : -1;
 	int delivered = 0, reported = 0, r, n;
 	struct proccn_callbacks resolved;
 

@@ -13,18 +13,6 @@ uint32_t pcn_mask_normalise(uint32_t mask)
 	return mask ? mask : PROCCN_EV_ALL;
 }
 
-static int is_thread_event(const union proccn_event *ev)
-{
-	switch (ev->hdr.kind) {
-	case PROCCN_EV_FORK:
-		return ev->fork.child_pid != ev->fork.child_tgid;
-	case PROCCN_EV_EXIT:
-		return ev->exit.pid != ev->exit.tgid;
-	default:
-		return 0;
-	}
-}
-
 int pcn_filter_pass(uint32_t mask, uint32_t flags, const union proccn_event *ev)
 {
 	uint32_t kind = ev->hdr.kind;
@@ -37,7 +25,9 @@ int pcn_filter_pass(uint32_t mask, uint32_t flags, const union proccn_event *ev)
 		pass = 1;
 	else
 		pass = (mask & kind) != 0;
-	if (pass && (flags & PROCCN_F_PROCESSES_ONLY) && is_thread_event(ev))
+	/* processes only: thread-level FORK and EXIT, as the option promises */
+	if (pass && (flags & PROCCN_F_PROCESSES_ONLY) &&
+	    (kind == PROCCN_EV_FORK || kind == PROCCN_EV_EXIT) && proccn_event_is_thread(ev))
 		pass = 0;
 	return pass;
 }

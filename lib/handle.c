@@ -52,7 +52,7 @@ static int read_opts(const struct proccn_opts *in, struct proccn_opts *o)
 	return 0;
 }
 
-/* One block for the handle and every buffer: nothing is allocated later. */
+/* Every buffer the handle will use, allocated here: nothing is allocated later. */
 static struct proccn *handle_alloc(void)
 {
 	int ncpu = get_nprocs_conf();
@@ -102,18 +102,13 @@ static void set_rcvbuf(int fd, int bytes)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 }
 
-int pcn_open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
-		const struct pcn_sys *sys)
+/* The handle around a bound socket, from options already read by read_opts(). */
+static int open_on_fd(struct proccn **out, const struct proccn_opts *o, int fd,
+		      const struct pcn_sys *sys)
 {
-	struct proccn_opts o;
 	struct proccn *h;
 	int r;
 
-	r = read_opts(opts, &o);
-	if (r < 0 || !out || !sys) {
-		close(fd);
-		return r < 0 ? r : -EINVAL;
-	}
 	h = handle_alloc();
 	if (!h) {
 		close(fd);
@@ -122,10 +117,10 @@ int pcn_open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
 	h->fd = fd;
 	h->owner = getpid();
 	h->sys = *sys;
-	h->events = pcn_mask_normalise(o.events);
-	h->flags = o.flags;
-	h->ack_timeout_ms = o.ack_timeout_ms;
-	h->latency_us = o.max_batch_latency_us;
+	h->events = pcn_mask_normalise(o->events);
+	h->flags = o->flags;
+	h->ack_timeout_ms = o->ack_timeout_ms;
+	h->latency_us = o->max_batch_latency_us;
 	h->seq_exact = 1;
 	h->drops_base = pcn_kernel_drops(h);
 
@@ -139,6 +134,20 @@ int pcn_open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
 	h->rcvbuf = effective_rcvbuf(fd);
 	*out = h;
 	return 0;
+}
+
+int pcn_open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
+		const struct pcn_sys *sys)
+{
+	struct proccn_opts o;
+	int r;
+
+	r = read_opts(opts, &o);
+	if (r < 0 || !out || !sys) {
+		close(fd);
+		return r < 0 ? r : -EINVAL;
+	}
+	return open_on_fd(out, &o, fd, sys);
 }
 
 int proccn_open(struct proccn **out, const struct proccn_opts *opts)
@@ -162,7 +171,7 @@ int proccn_open(struct proccn **out, const struct proccn_opts *opts)
 		close(fd);
 		return r;
 	}
-	return pcn_open_fd(out, &o, fd, &pcn_sys_default);
+	return open_on_fd(out, &o, fd, &pcn_sys_default);
 }
 
 int proccn_unsubscribe(struct proccn *h)

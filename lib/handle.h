@@ -6,6 +6,7 @@
 #include <linux/netlink.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "parse.h"
 #include "proccn.h"
@@ -42,7 +43,6 @@ struct proccn {
 	int latency_us;
 	int rcvbuf;
 	int socket_filter;        /* a BPF program is attached */
-	int pass_all;             /* the userspace filter passes every event */
 	uint32_t nonce;           /* last request's cn_msg.ack */
 	uint32_t req_seq;
 
@@ -92,6 +92,15 @@ uint32_t pcn_kernel_drops(const struct proccn *h);
 
 /* socket_filter.c */
 int pcn_socket_filter_apply(struct proccn *h);
+
+/* pcn_now_us - CLOCK_MONOTONIC in microseconds, for timeouts. */
+static inline int64_t pcn_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 /*
  * pcn_seq_account - note message @seq from @cpu while counting exactly.

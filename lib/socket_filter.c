@@ -20,8 +20,6 @@ int pcn_socket_filter_apply(struct proccn *h)
 	struct sock_fprog prog;
 	int n = 0, kernel_passes_all;
 
-	/* the userspace filter is the final check, but mask ALL needs no work */
-	h->pass_all = h->events == PROCCN_EV_ALL && !(h->flags & PROCCN_F_PROCESSES_ONLY);
 	if (!(h->flags & PROCCN_F_NO_SOCKET_FILTER)) {
 		n = pcn_bpf_build(h->events, h->flags, insns, PCN_BPF_MAX_INSNS);
 		if (n < 0)

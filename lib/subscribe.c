@@ -70,14 +70,6 @@ int pcn_send_request(struct proccn *h, uint32_t op, uint32_t events, size_t len)
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * wait_ack - read until the ACK to h->nonce arrives or the timeout passes.
  * Returns 0 with *err set to the ACK's errno value, -ETIMEDOUT, or a negative
@@ -85,7 +77,7 @@ static int64_t now_ms(void)
  */
 static int wait_ack(struct proccn *h, uint32_t *err)
 {
-	int64_t deadline = now_ms() + h->ack_timeout_ms;
+	int64_t deadline = pcn_now_us() + (int64_t)h->ack_timeout_ms * 1000;
 	struct pcn_decoded d;
 	int found = 0;
 
@@ -94,13 +86,14 @@ static int wait_ack(struct proccn *h, uint32_t *err)
 
 		if (n == -EAGAIN) {
 			struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - pcn_now_us();
 
 			if (found)
 				return 0;
 			if (left <= 0)
 				return -ETIMEDOUT;
-			if (h->sys.poll(h->sys.ctx, &pfd, 1, (int)left) < 0 && errno != EINTR)
+			if (h->sys.poll(h->sys.ctx, &pfd, 1, (int)((left + 999) / 1000)) < 0 &&
+			    errno != EINTR)
 				return -errno;
 			continue;
 		}
