@@ -6,8 +6,9 @@
  * layout, not from lib/, so that a mistake in the library's own wire code
  * cannot hide itself in the tests.
  *
- * Every access goes through memcpy: the buffers are plain byte arrays (or
- * slices of a larger frame) with no alignment promise.
+ * Every access goes through memcpy (lib/wire.h's pcn_get_* / pcn_put_*): the
+ * buffers are plain byte arrays (or slices of a larger frame) with no
+ * alignment promise.
  */
 #ifndef TESTS_COMMON_DGRAM_H
 #define TESTS_COMMON_DGRAM_H
@@ -15,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "wire.h" /* byte access only (pcn_get_u32...); the offsets here are our own */
 
 /* nlmsghdr (16) + cn_msg (20) + proc_event (40): what cn_proc sends. */
 #define DGRAM_LEN 76
@@ -43,35 +46,9 @@
 #define DGRAM_CN_IDX_PROC 1u
 #define DGRAM_CN_VAL_PROC 1u
 
-static inline void dgram_put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static inline void dgram_put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
 static inline void dgram_put64(uint8_t *p, uint64_t v)
 {
 	memcpy(p, &v, sizeof(v));
-}
-
-static inline uint16_t dgram_get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t dgram_get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 /*

@@ -32,7 +32,7 @@ static struct fk_ev ev_words(uint32_t what, const uint32_t *w, unsigned int n)
 	memset(&ev, 0, sizeof(ev));
 	ev.what = what;
 	for (i = 0; i < n && i < 6; i++)
-		dgram_put32(ev.data + 4 * i, w[i]);
+		pcn_put_u32(ev.data + 4 * i, w[i]);
 	return ev;
 }
 
@@ -134,7 +134,7 @@ static void flush_backlog(struct fake_kernel *fk)
 	size_t off = 0;
 
 	while (off < fk->backlog_len) {
-		uint32_t len = dgram_get32(fk->backlog + off);
+		uint32_t len = pcn_get_u32(fk->backlog + off);
 
 		if (write_frame(fk, fk->backlog + off + 4, len) <= 0)
 			break;
@@ -166,7 +166,7 @@ static int queue_frame(struct fake_kernel *fk, const uint8_t *frame, size_t len)
 		fk->backlog = p;
 		fk->backlog_cap = cap;
 	}
-	dgram_put32(fk->backlog + fk->backlog_len, (uint32_t)len);
+	pcn_put_u32(fk->backlog + fk->backlog_len, (uint32_t)len);
 	memcpy(fk->backlog + fk->backlog_len + 4, frame, len);
 	fk->backlog_len += 4 + len;
 	return 0;
@@ -196,7 +196,7 @@ int fk_passes(uint32_t mask, const struct fk_ev *ev)
 	if (mask == PROCCN_EV_ALL)
 		return 1;
 	if ((mask & PROCCN_EV_NONZERO_EXIT) && ev->what == PROCCN_EV_EXIT &&
-	    dgram_get32(ev->data + 8) != 0)
+	    pcn_get_u32(ev->data + 8) != 0)
 		return 1;
 	return (mask & ev->what) != 0;
 }
@@ -362,20 +362,20 @@ static ssize_t fk_sendmsg(void *ctx, int fd, const struct msghdr *msg, int flags
 
 	memset(&rq, 0, sizeof(rq));
 	if (len >= 36) {
-		rq.nl_type = dgram_get16(buf + DGRAM_OFF_NL_TYPE);
-		rq.nl_flags = dgram_get16(buf + DGRAM_OFF_NL_FLAGS);
-		rq.idx = dgram_get32(buf + DGRAM_OFF_CN_IDX);
-		rq.val = dgram_get32(buf + DGRAM_OFF_CN_VAL);
-		rq.seq = dgram_get32(buf + DGRAM_OFF_CN_SEQ);
-		rq.nonce = dgram_get32(buf + DGRAM_OFF_CN_ACK);
-		rq.len = dgram_get16(buf + DGRAM_OFF_CN_LEN);
+		rq.nl_type = pcn_get_u16(buf + DGRAM_OFF_NL_TYPE);
+		rq.nl_flags = pcn_get_u16(buf + DGRAM_OFF_NL_FLAGS);
+		rq.idx = pcn_get_u32(buf + DGRAM_OFF_CN_IDX);
+		rq.val = pcn_get_u32(buf + DGRAM_OFF_CN_VAL);
+		rq.seq = pcn_get_u32(buf + DGRAM_OFF_CN_SEQ);
+		rq.nonce = pcn_get_u32(buf + DGRAM_OFF_CN_ACK);
+		rq.len = pcn_get_u16(buf + DGRAM_OFF_CN_LEN);
 		if (rq.len >= 4 && len >= 40)
-			rq.op = dgram_get32(buf + DGRAM_OFF_REQ_OP);
+			rq.op = pcn_get_u32(buf + DGRAM_OFF_REQ_OP);
 		if (rq.len >= 8 && len >= 44)
-			rq.mask = dgram_get32(buf + DGRAM_OFF_REQ_MASK);
+			rq.mask = pcn_get_u32(buf + DGRAM_OFF_REQ_MASK);
 	}
 	rq.dest_pid = dst ? dst->nl_pid : UINT32_MAX;
-	rq.well_formed = len >= 36 && dgram_get32(buf) == len && len == 36u + rq.len &&
+	rq.well_formed = len >= 36 && pcn_get_u32(buf) == len && len == 36u + rq.len &&
 			 rq.nl_type == NLMSG_DONE && rq.nl_flags == 0 &&
 			 dst && msg->msg_namelen >= sizeof(*dst) &&
 			 dst->nl_family == AF_NETLINK && dst->nl_pid == 0 &&

@@ -717,10 +717,10 @@ static ssize_t wrap_sendmsg(void *ctx, int fd, const struct msghdr *msg, int fla
 		len = msg->msg_iov[0].iov_len < sizeof(buf) ? msg->msg_iov[0].iov_len : sizeof(buf);
 		memcpy(buf, msg->msg_iov[0].iov_base, len);
 	}
-	if (len && dgram_get32(buf + DGRAM_OFF_CN_IDX) == DGRAM_CN_IDX_PROC &&
-	    dgram_get32(buf + DGRAM_OFF_CN_VAL) == DGRAM_CN_VAL_PROC) {
-		uint16_t cnlen = dgram_get16(buf + DGRAM_OFF_CN_LEN);
-		uint32_t op = dgram_get32(buf + DGRAM_OFF_REQ_OP);
+	if (len && pcn_get_u32(buf + DGRAM_OFF_CN_IDX) == DGRAM_CN_IDX_PROC &&
+	    pcn_get_u32(buf + DGRAM_OFF_CN_VAL) == DGRAM_CN_VAL_PROC) {
+		uint16_t cnlen = pcn_get_u16(buf + DGRAM_OFF_CN_LEN);
+		uint32_t op = pcn_get_u32(buf + DGRAM_OFF_REQ_OP);
 
 		if (op == OP_LISTEN && cnlen == 4)
 			w->listen4++;
@@ -749,10 +749,10 @@ static int wrap_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n,
 		uint32_t tgid;
 
 		w->datagrams++;
-		if (vec[i].msg_len < DGRAM_LEN || dgram_get32(p + DGRAM_OFF_WHAT) != PROCCN_EV_FORK)
+		if (vec[i].msg_len < DGRAM_LEN || pcn_get_u32(p + DGRAM_OFF_WHAT) != PROCCN_EV_FORK)
 			continue;
 		w->fork_dgrams++;
-		tgid = dgram_get32(p + DG_OFF_CHILD_TGID);
+		tgid = pcn_get_u32(p + DG_OFF_CHILD_TGID);
 		if (wl_index(w->wl, (pid_t)tgid) >= 0)
 			w->wl_fork_dgrams++;
 	}
@@ -1042,12 +1042,12 @@ static int raw_request(int fd, uint32_t op)
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 
 	memset(buf, 0, sizeof(buf));
-	dgram_put32(buf + DGRAM_OFF_NL_LEN, sizeof(buf));
-	dgram_put16(buf + DGRAM_OFF_NL_TYPE, NLMSG_DONE);
-	dgram_put32(buf + DGRAM_OFF_CN_IDX, DGRAM_CN_IDX_PROC);
-	dgram_put32(buf + DGRAM_OFF_CN_VAL, DGRAM_CN_VAL_PROC);
-	dgram_put16(buf + DGRAM_OFF_CN_LEN, 4);
-	dgram_put32(buf + DGRAM_OFF_REQ_OP, op);
+	pcn_put_u32(buf + DGRAM_OFF_NL_LEN, sizeof(buf));
+	pcn_put_u16(buf + DGRAM_OFF_NL_TYPE, NLMSG_DONE);
+	pcn_put_u32(buf + DGRAM_OFF_CN_IDX, DGRAM_CN_IDX_PROC);
+	pcn_put_u32(buf + DGRAM_OFF_CN_VAL, DGRAM_CN_VAL_PROC);
+	pcn_put_u16(buf + DGRAM_OFF_CN_LEN, 4);
+	pcn_put_u32(buf + DGRAM_OFF_REQ_OP, op);
 	if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
 	return 0;
