@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-if (( EUID != 0 )) && ! "$watch" --probe 2>/dev/null | grep -q '^subscribe *yes'; then
+if (( EUID != 0 )) && ! "$watch" --probe 2>"$tmp/probe.err" | grep -q '^subscribe *yes'; then
 	echo "SKIP: proccn-watch cannot subscribe here (not root on an old kernel?)"
 	exit 77
 fi
@@ -66,7 +66,7 @@ for n, line in enumerate(open(sys.argv[1]), 1):
 assert found, f"no exit record for pid {pid}"
 PY
 
-"$watch" -e exit,nosuchevent >/dev/null 2>"$tmp/bad.err"
+"$watch" -e exit,nosuchevent >"$tmp/bad.out" 2>"$tmp/bad.err"
 rc=$?
 (( rc == 2 )) || fail "bad -e: exit $rc (want 2)"
 grep -q nosuchevent "$tmp/bad.err" || fail "bad -e: the error does not name the bad item"
