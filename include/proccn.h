@@ -213,8 +213,10 @@ struct proccn *proccn_close(struct proccn *h);
 int proccn_unsubscribe(struct proccn *h);
 
 /*
- * proccn_fd - the socket, for poll/epoll/any event loop. Non-blocking and
- * close-on-exec; it becomes readable when events are queued. Do not read from
+ * proccn_fd - a file descriptor for poll/epoll/any event loop: readable when
+ * events are queued on the handle's socket. It is an epoll instance watching
+ * that socket (the socket itself blocks, so that a blocking dispatch costs one
+ * syscall per wake-up); it is non-blocking and close-on-exec. Do not read from
  * it yourself: call proccn_dispatch(). Note that events kept from negotiation
  * or from an interrupted dispatch do not make it readable: call
  * proccn_dispatch(h, ..., 0) once after proccn_open() and whenever a callback
@@ -277,13 +279,14 @@ struct proccn_callbacks {
  * so far (or -EINTR when that is nothing and it was blocking).
  *
  * Cost: up to 64 datagrams per recvmmsg(2). With timeout 0 it reads until a
- * batch comes back short. Blocking, a wake-up costs poll(2) + recvmmsg(2);
+ * batch comes back short. Blocking, a wake-up costs one recvmmsg(2), which
+ * sleeps until the first datagram and takes what is queued with it;
  * opts.max_batch_latency_us lets a burst gather after the wake-up, trading
  * that much latency for fewer wake-ups.
  *
  * Returns the number of events delivered (0 on timeout), a callback's negative
  * value, -EINVAL (NULL handle or callbacks with sz too small), or a negative
- * errno from recvmmsg(2)/poll(2).
+ * errno from recvmmsg(2) or setsockopt(2) (the timeout).
  */
 int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		    void *userdata, int timeout_ms);

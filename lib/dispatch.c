@@ -204,38 +204,44 @@ static int deliver_batch(struct proccn *h, const struct proccn_callbacks *cb, vo
 	return 0;
 }
 
+#define WAIT_EXPIRED (-2)
+
 /*
- * wait_readable - poll until the socket is readable or the deadline passes
- * (@deadline_us < 0: no deadline). Returns 1 readable, 0 timeout, or -errno.
+ * How long the next read may sleep, in microseconds: 0 not at all, -1 without
+ * limit, WAIT_EXPIRED when the caller's timeout has passed. A dispatch sleeps
+ * only while it has nothing to return, and not while an overrun waits to be
+ * reported (that needs the queue drained first). The first wait of a call is
+ * the caller's whole timeout, a constant that recv.c sets on the socket only
+ * when it changes.
  */
-static int wait_readable(struct proccn *h, int64_t deadline_us)
+static int64_t wait_budget(const struct proccn *h, int timeout_ms, int64_t deadline_us,
+			   int first, int delivered, int reported)
 {
-	struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
-	int timeout_ms = -1, r;
+	int64_t left;
 
-	if (deadline_us >= 0) {
-		int64_t left = deadline_us - pcn_now_us();
+	if (timeout_ms == 0 || delivered || reported || h->overrun_unreported)
+		return 0;
+	if (timeout_ms < 0)
+		return -1;
+	if (first)
+		return (int64_t)timeout_ms * 1000;
+	left = deadline_us - pcn_now_us();
+	return left > 0 ? left : WAIT_EXPIRED;
+}
 
-		if (left <= 0)
-			return 0;
-		timeout_ms = (int)((left + 999) / 1000);
-	}
-	r = h->sys.poll(h->sys.ctx, &pfd, 1, timeout_ms);
-	if (r < 0)
-		return -errno;
-	if (r > 0 && h->latency_us > 0) {
-		/* coalescing: let a burst gather, then read it in few syscalls */
-		struct timespec ts = { .tv_sec = h->latency_us / 1000000,
-				       .tv_nsec = (long)(h->latency_us % 1000000) * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	return r > 0;
+/* Coalescing: the first datagram of a wake-up is here; let the burst gather. */
+static void let_batch_gather(const struct proccn *h)
+{
+	struct timespec ts = { .tv_sec = h->latency_us / 1000000,
+			       .tv_nsec = (long)(h->latency_us % 1000000) * 1000 };
+
+	nanosleep(&ts, NULL);
 }
 
 /*
- * Read batch after batch until the queue is empty. When blocking and the last
- * read found the queue empty, poll first: a read now would only say EAGAIN,
- * so a wake-up costs two syscalls (poll, recvmmsg) whatever it brings.
+ * Read batch after batch until the queue is empty. A blocking read is one
+ * recvmmsg(2) that sleeps for the first datagram and takes what is queued
+ * with it, so a wake-up costs one syscall whatever it brings.
  */
 int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		    void *userdata, int timeout_ms)
@@ -243,7 +249,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 	const struct proccn_callbacks *cb;
 	void *ud = userdata;
 	int64_t deadline_us = timeout_ms > 0 ? pcn_now_us() + (int64_t)timeout_ms * 1000 : -1;
-	int delivered = 0, reported = 0, r, n;
+	int delivered = 0, reported = 0, first = 1, r, n;
 	struct proccn_callbacks resolved;
 
 	if (!h || !callbacks || callbacks->sz < sizeof(callbacks->sz))
@@ -256,47 +262,43 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 	if (r >= 0)
 		r = deliver_batch(h, cb, ud, &delivered, &reported);
 	while (r >= 0) {
-		if (h->poll_first && timeout_ms != 0 && !delivered && !reported) {
-			r = wait_readable(h, deadline_us);
-			if (r <= 0)
+		int64_t wait_us = wait_budget(h, timeout_ms, deadline_us, first, delivered, reported);
+
+		if (wait_us == WAIT_EXPIRED) {
+			/* time is up: finish the datagram at hand, then stop */
+			if (h->drained)
 				break;
+			wait_us = 0;
 		}
-		n = pcn_recv_batch(h);
+		first = 0;
+		n = pcn_recv_batch(h, wait_us);
 		if (n == -ENOBUFS) {
 			/* the kernel drops until we drain: keep reading, report */
 			h->cnt.overruns++;
 			h->overrun_unreported = 1;
 			h->drained = 0;
-			h->poll_first = 0;
 			continue;
 		}
 		if (n == -EAGAIN) {
+			/* empty, or the wait timed out: either way, done */
 			h->drained = 1;
-			h->poll_first = 1;
 			r = flush_losses(h, cb, ud, &reported);
-			if (r < 0 || delivered || reported || timeout_ms == 0)
-				break;
-			continue;
+			break;
 		}
 		if (n < 0) {
 			r = n;
 			break;
 		}
 		h->drained = n < PCN_BATCH;
+		if (wait_us != 0 && h->drained && h->latency_us > 0) {
+			let_batch_gather(h);
+			h->drained = 0;
+		}
 		r = deliver_batch(h, cb, ud, &delivered, &reported);
 		if (r >= 0)
 			r = flush_losses(h, cb, ud, &reported);
-		if (h->drained && (delivered || reported || timeout_ms == 0)) {
-			/*
-			 * A short batch emptied the queue. If it held several
-			 * datagrams a burst is under way and more have likely come
-			 * while the callbacks ran: the next blocking call reads
-			 * before it polls. After a lone datagram it polls first.
-			 */
-			h->poll_first = n == 1;
+		if (h->drained && (delivered || reported || timeout_ms == 0))
 			break;
-		}
-		h->poll_first = h->drained;
 	}
 	/* we only wait with nothing delivered, so a signal loses no count */
 	return r < 0 ? r : delivered;

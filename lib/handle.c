@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
@@ -64,6 +66,8 @@ static struct proccn *handle_alloc(void)
 	if (!h)
 		return NULL;
 	h->fd = -1;
+	h->poll_fd = -1;
+	h->rcvtimeo_us = -2;
 	h->ncpu = (uint32_t)ncpu;
 	h->cpu_seq = calloc(h->ncpu, sizeof(*h->cpu_seq));
 	h->pending = calloc(PCN_PENDING_MAX, sizeof(*h->pending));
@@ -102,6 +106,26 @@ static void set_rcvbuf(int fd, int bytes)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 }
 
+/*
+ * The socket blocks, so that a blocking dispatch is one recvmmsg(2) per
+ * wake-up (MSG_WAITFORONE; O_NONBLOCK would turn every read into a
+ * MSG_DONTWAIT one). Callers' event loops get an epoll instance that watches
+ * it instead: non-blocking, close-on-exec, readable when the socket is.
+ */
+static int make_poll_fd(struct proccn *h)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fl = fcntl(h->fd, F_GETFL);
+
+	if (fl < 0 || (fl & O_NONBLOCK && fcntl(h->fd, F_SETFL, fl & ~O_NONBLOCK) < 0))
+		return -errno;
+	h->poll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (h->poll_fd < 0 || fcntl(h->poll_fd, F_SETFL, O_NONBLOCK) < 0 ||
+	    epoll_ctl(h->poll_fd, EPOLL_CTL_ADD, h->fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
 /* The handle around a bound socket, from options already read by read_opts(). */
 static int open_on_fd(struct proccn **out, const struct proccn_opts *o, int fd,
 		      const struct pcn_sys *sys)
@@ -124,7 +148,9 @@ static int open_on_fd(struct proccn **out, const struct proccn_opts *o, int fd,
 	h->seq_exact = 1;
 	h->drops_base = pcn_kernel_drops(h);
 
-	r = pcn_negotiate(h);
+	r = make_poll_fd(h);
+	if (r >= 0)
+		r = pcn_negotiate(h);
 	if (r >= 0)
 		r = pcn_socket_filter_apply(h);
 	if (r < 0) {
@@ -161,7 +187,7 @@ int proccn_open(struct proccn **out, const struct proccn_opts *opts)
 	r = read_opts(opts, &o);
 	if (r < 0)
 		return r;
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (fd < 0)
 		return -errno;
 	set_rcvbuf(fd, o.rcvbuf);
@@ -200,6 +226,8 @@ struct proccn *proccn_close(struct proccn *h)
 		(void)proccn_unsubscribe(h);
 		close(h->fd);
 	}
+	if (h->poll_fd >= 0)
+		close(h->poll_fd);
 	free(h->cpu_seq);
 	free(h->pending);
 	free(h->msgs);
@@ -212,7 +240,7 @@ struct proccn *proccn_close(struct proccn *h)
 
 int proccn_fd(const struct proccn *h)
 {
-	return h ? h->fd : -EINVAL;
+	return h ? h->poll_fd : -EINVAL;
 }
 
 int proccn_mode(const struct proccn *h)

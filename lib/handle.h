@@ -32,7 +32,9 @@ struct pcn_counters {
 };
 
 struct proccn {
-	int fd;
+	int fd;                   /* the netlink socket, blocking (see recv.c) */
+	int poll_fd;              /* an epoll instance watching it: proccn_fd() */
+	int64_t rcvtimeo_us;      /* the socket's SO_RCVTIMEO, -1 none, -2 unknown */
 	pid_t owner;              /* the process that subscribed (fork safety) */
 	struct pcn_sys sys;
 	int mode;                 /* PROCCN_MODE_*, 0 while negotiating */
@@ -71,12 +73,11 @@ struct proccn {
 	unsigned int batch_off;   /* offset of the next message in it */
 	int overrun_unreported;
 	int drained;              /* the last read found the queue empty */
-	int poll_first;           /* a blocking dispatch should poll before reading */
 };
 
 /* recv.c */
 void pcn_recv_init(struct proccn *h);
-int pcn_recv_batch(struct proccn *h);
+int pcn_recv_batch(struct proccn *h, int64_t wait_us);
 int pcn_next_message(struct proccn *h, struct pcn_decoded *out);
 
 /* dispatch.c */

@@ -6,28 +6,59 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "handle.h"
 
 /*
- * pcn_recv_batch - read up to PCN_BATCH datagrams without blocking. Returns
- * the count (> 0), or a negative errno (-EAGAIN when the socket is empty,
- * -ENOBUFS once after the receive buffer overflowed).
+ * set_wait - make the socket's blocking reads give up after @wait_us
+ * (-1: never). SO_RCVTIMEO is the only timeout a blocking recvmmsg(2)
+ * honours; the value is kept, so a loop with a constant timeout sets it once.
  */
-int pcn_recv_batch(struct proccn *h)
+static int set_wait(struct proccn *h, int64_t wait_us)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (wait_us == h->rcvtimeo_us)
+		return 0;
+	if (wait_us > 0) {
+		tv.tv_sec = (time_t)(wait_us / 1000000);
+		tv.tv_usec = (suseconds_t)(wait_us % 1000000);
+	}
+	if (setsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	h->rcvtimeo_us = wait_us;
+	return 0;
+}
+
+/*
+ * pcn_recv_batch - read up to PCN_BATCH datagrams. @wait_us 0 reads what is
+ * queued; otherwise the call sleeps until a datagram comes or @wait_us
+ * microseconds pass (-1: no limit), and then takes what is queued: one
+ * syscall per wake-up (MSG_WAITFORONE on the blocking socket). Returns the
+ * count (> 0), or a negative errno: -EAGAIN when nothing came, -ENOBUFS once
+ * after the receive buffer overflowed, -EINTR for a signal.
+ */
+int pcn_recv_batch(struct proccn *h, int64_t wait_us)
 {
 	unsigned int i;
-	int n;
+	int n, flags = MSG_DONTWAIT;
 
+	if (wait_us != 0) {
+		n = set_wait(h, wait_us);
+		if (n < 0)
+			return n;
+		flags = MSG_WAITFORONE;
+	}
 	/* recvmmsg overwrote only the name lengths of the last batch's entries */
 	for (i = 0; i < h->batch_len; i++)
 		h->msgs[i].msg_hdr.msg_namelen = sizeof(h->addrs[i]);
 	h->batch_len = 0;
 	h->batch_pos = 0;
 	h->batch_off = 0;
-	n = h->sys.recvmmsg(h->sys.ctx, h->fd, h->msgs, PCN_BATCH, MSG_DONTWAIT);
+	n = h->sys.recvmmsg(h->sys.ctx, h->fd, h->msgs, PCN_BATCH, flags);
 	if (n < 0)
-		return -errno;
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (n == 0)
 		return -EAGAIN;
 	h->batch_len = (unsigned int)n;

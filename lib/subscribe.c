@@ -65,7 +65,7 @@ int pcn_send_request(struct proccn *h, uint32_t op, uint32_t events, size_t len)
 
 	iov.iov_base = buf;
 	iov.iov_len = nlh->nlmsg_len;
-	if (h->sys.sendmsg(h->sys.ctx, h->fd, &msg, 0) < 0)
+	if (h->sys.sendmsg(h->sys.ctx, h->fd, &msg, MSG_DONTWAIT) < 0)
 		return -errno;
 	return 0;
 }
@@ -82,7 +82,7 @@ static int wait_ack(struct proccn *h, uint32_t *err)
 	int found = 0;
 
 	for (;;) {
-		int n = pcn_recv_batch(h);
+		int n = pcn_recv_batch(h, 0);
 
 		if (n == -EAGAIN) {
 			struct pollfd pfd = { .fd = h->fd, .events = POLLIN };

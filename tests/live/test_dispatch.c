@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdinfo.h"
 #include "live.h"
 
 static const char *truep;
@@ -138,7 +139,7 @@ static void case_poll_and_block(void)
 	struct seen s;
 	uint64_t t0;
 	pid_t child;
-	int fd, r;
+	int fd, sock, r;
 
 	printf("--- proccn_fd, poll, dispatch(-1)\n");
 	EXPECT(proccn_fd(NULL) == -EINVAL, "proccn_fd(NULL) = %d", proccn_fd(NULL));
@@ -147,6 +148,14 @@ static void case_poll_and_block(void)
 	REQUIRE(fd >= 0, "proccn_fd = %d", fd);
 	EXPECT((fcntl(fd, F_GETFL) & O_NONBLOCK) != 0, "the fd must be non-blocking");
 	EXPECT((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0, "the fd must be close-on-exec");
+	sock = fdinfo_epoll_target(fd);
+	EXPECT(sock >= 0, "proccn_fd must be an epoll instance watching one socket");
+	if (sock >= 0) {
+		EXPECT((fcntl(sock, F_GETFD) & FD_CLOEXEC) != 0,
+		       "the socket must be close-on-exec");
+		EXPECT((fcntl(sock, F_GETFL) & O_NONBLOCK) == 0,
+		       "the socket must block (one recvmmsg per wake-up)");
+	}
 	memset(&s, 0, sizeof(s));
 	proccn_dispatch(h, &event_only, &s, 0);
 

@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdinfo.h"
 #include "stress_util.h"
 
 #define TEST "stress-spoof"
@@ -168,14 +169,17 @@ static int send_to(int fd, const uint8_t *b, uint32_t nl_pid, uint32_t groups)
 	return 0;
 }
 
-static uint32_t port_of(int fd)
+/* The netlink port of the socket behind a handle's poll fd. */
+static uint32_t port_of(int poll_fd)
 {
 	struct sockaddr_nl sa;
 	socklen_t len = sizeof(sa);
+	int fd = fdinfo_epoll_target(poll_fd);
 
 	memset(&sa, 0, sizeof(sa));
-	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
-		printf("FATAL: getsockname: %s\n", strerror(errno));
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+		printf("FATAL: the socket behind fd %d (fd %d): %s\n", poll_fd, fd,
+		       fd < 0 ? "not found in /proc/self/fdinfo" : strerror(errno));
 		exit(1);
 	}
 	return sa.nl_pid;

@@ -411,7 +411,8 @@ static int fk_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n, i
 		iov[1] = m->msg_iov[0];
 		rm.msg_iov = iov;
 		rm.msg_iovlen = 2;
-		r = recvmsg(fd, &rm, flags);
+		/* recvmsg(2) has no MSG_WAITFORONE: wait for the first, then take what is there */
+		r = recvmsg(fd, &rm, (flags & MSG_WAITFORONE) ? (i ? MSG_DONTWAIT : 0) : flags);
 		if (r < 0) {
 			if (i > 0)
 				break;

@@ -4,7 +4,8 @@
  * returns after about N ms, -1 waits for an event), callbacks (typed, generic,
  * older callers' smaller structs, stopping and resuming), loss reports
  * (overrun, exact per-CPU sequence gaps, none when gaps are normal), errors
- * from recvmmsg and poll, batch coalescing, and the statistics.
+ * from the blocking read, one syscall per wake-up, the fd handed to event
+ * loops, batch coalescing, and the statistics.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,11 +14,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "fake_kernel.h"
@@ -497,21 +500,99 @@ static void test_seq_gap_legacy(void **state)
 	assert_int_equal(stats().filtered, 1);
 }
 
-static void test_poll_errors(void **state)
+/* A blocking read that fails returns its error; nothing is lost, the handle works on. */
+static void test_wait_errors(void **state)
 {
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
 
 	(void)state;
 	open_on(FK_MODERN, 0, 0, 0);
-	fk.poll_errno = EINTR;
+	fk.recv_errno = EINTR;
+	fk.recv_fail_count = 1;
 	assert_int_equal(proccn_dispatch(h, &cb, rec, -1), -EINTR);
-	fk.poll_errno = EINTR;
+	fk.recv_errno = EINTR;
+	fk.recv_fail_count = 1;
 	assert_int_equal(proccn_dispatch(h, &cb, rec, 500), -EINTR);
-	fk.poll_errno = ENOMEM;
+	fk.recv_errno = ENOMEM;
+	fk.recv_fail_count = 1;
 	assert_int_equal(proccn_dispatch(h, &cb, rec, 500), -ENOMEM);
 	/* and the handle still works */
 	fk_generate(&fk, fk_exec(1, 1));
 	assert_int_equal(proccn_dispatch(h, &cb, rec, 500), 1);
+}
+
+/*
+ * Issue 6: a blocking dispatch costs one syscall per wake-up. The read that
+ * sleeps is the read that returns the event: no poll(2) before it.
+ */
+static void test_one_syscall_per_wakeup(void **state)
+{
+	struct timeval tv;
+	socklen_t len = sizeof(tv);
+	uint64_t recv0, poll0;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	recv0 = fk.recv_calls;
+	poll0 = fk.poll_calls;
+	dispatch_late_event(30, fk_exec(45, 45), -1);
+	assert_int_equal(fk.recv_calls - recv0, 1);
+	assert_int_equal(fk.poll_calls - poll0, 0);
+	/* the same with a timeout, which goes onto the socket as SO_RCVTIMEO */
+	recv0 = fk.recv_calls;
+	dispatch_late_event(30, fk_exec(46, 46), 700);
+	assert_int_equal(fk.recv_calls - recv0, 1);
+	assert_int_equal(fk.poll_calls - poll0, 0);
+	assert_int_equal(getsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len), 0);
+	assert_int_equal(tv.tv_sec, 0);
+	assert_int_equal(tv.tv_usec, 700000);
+	assert_int_equal(rec->n, 2);
+	assert_int_equal(rec->ev[1].exec.pid, 46);
+}
+
+/*
+ * A wake-up that brings nothing to deliver (a datagram the socket filter would
+ * have kept out: the socket filter is off here) does not end the call early:
+ * it sleeps again for the rest of the timeout, and no longer.
+ */
+static void test_wait_again_for_rest_of_timeout(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct late l;
+	pthread_t t;
+	int64_t t0, dt;
+
+	(void)state;
+	open_on(FK_MODERN, PROCCN_EV_EXIT, PROCCN_F_NO_SOCKET_FILTER, 0);
+	t0 = fk_now_ms();
+	start_late(&l, &t, 30, fk_exec(47, 47));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 200), 0);
+	dt = fk_now_ms() - t0;
+	pthread_join(t, NULL);
+	assert_true(dt >= 190);
+	assert_true(dt < 1000);
+	assert_int_equal(rec->n, 0);
+	assert_int_equal(stats().filtered, 1);
+}
+
+/*
+ * Event loops get a pollable fd that is non-blocking and close-on-exec; the
+ * socket behind it blocks (a caller's non-blocking socket is made blocking),
+ * and is close-on-exec too.
+ */
+static void test_fds(void **state)
+{
+	int fd;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	fd = proccn_fd(h);
+	assert_true(fd >= 0);
+	assert_true(fd != h->fd);
+	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_false(fcntl(h->fd, F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(h->fd, F_GETFD) & FD_CLOEXEC);
 }
 
 static void test_recv_error(void **state)
@@ -607,7 +688,10 @@ int main(void)
 		T(test_seq_gap_exact),
 		T(test_seq_gap_normal_with_mask),
 		T(test_seq_gap_legacy),
-		T(test_poll_errors),
+		T(test_wait_errors),
+		T(test_one_syscall_per_wakeup),
+		T(test_wait_again_for_rest_of_timeout),
+		T(test_fds),
 		T(test_recv_error),
 		T(test_many_batches),
 		T(test_processes_only),

@@ -576,11 +576,11 @@ static void widen(enum fk_kernel kind)
 
 	assert_int_equal(fk_init(&fk, kind), 0);
 	assert_int_equal(fk_open(&fk, &h, &o), 0);
-	assert_true(attached_insns(proccn_fd(h)) > 0);
+	assert_true(attached_insns(h->fd) > 0);
 	assert_int_equal(proccn_set_events(h, PROCCN_EV_EXEC), 0);
-	assert_true(attached_insns(proccn_fd(h)) > 0);
+	assert_true(attached_insns(h->fd) > 0);
 	assert_int_equal(proccn_set_events(h, PROCCN_EV_ALL), 0);
-	assert_int_equal(attached_insns(proccn_fd(h)), 0);
+	assert_int_equal(attached_insns(h->fd), 0);
 	assert_true(proccn_get_events(h) == PROCCN_EV_ALL);
 }
 
