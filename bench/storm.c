@@ -35,6 +35,7 @@
 #include <linux/perf_event.h>
 #include <malloc.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,17 @@ struct cstate {
 };
 
 static const char *g_argv0 = "proccn-storm";
+/* --pin: the generator and its children on CPU 0, the consumer on CPU 1 */
+static int g_pin;
+
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
 
 static int64_t now_ns(void)
 {
@@ -920,6 +932,10 @@ static int run_trial(enum consumer kind, pid_t *pids, unsigned int n, int count_
 			.timeout_ms = timeout_ms,
 		};
 
+		if (g_pin && pin_to_cpu(1) < 0) {
+			perror("sched_setaffinity");
+			_exit(1);
+		}
 		/* the children must see EOF when the generator closes its end */
 		close(rel[1]);
 		close(ready[0]);
@@ -1149,6 +1165,8 @@ int main(int argc, char **argv)
 			sysmode = v;
 		else if (!strcmp(a, "--timeout-s"))
 			timeout_s = atoi(v);
+		else if (!strcmp(a, "--pin"))
+			g_pin = atoi(v);
 		else {
 			usage(stderr);
 			return 2;
@@ -1169,6 +1187,10 @@ int main(int argc, char **argv)
 	}
 	if (geteuid() != 0) {
 		printf("SKIP: the storm needs root (proc connector, SO_RCVBUFFORCE, perf counters)\n");
+		return 77;
+	}
+	if (g_pin && (sysconf(_SC_NPROCESSORS_ONLN) < 2 || pin_to_cpu(0) < 0)) {
+		printf("SKIP: --pin needs CPUs 0 and 1\n");
 		return 77;
 	}
 	pids = calloc(n, sizeof(*pids));

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proccn-wakeup - what a sleep and a wake-up cost a process on this machine.
+ *
+ * The storm benchmark's CPU per event follows how often a consumer sleeps:
+ * this measures the price of one sleep, with no proc connector involved.
+ * Two processes, one on CPU 0 and one on CPU 1, pass a byte back and forth
+ * through two pipes, so each read(2) finds its pipe empty and sleeps until
+ * the other side writes. Reported: the CPU time (getrusage user+sys) of each
+ * side per round trip, i.e. per read that slept + write that woke the other
+ * side, and the same read + write pair on a pipe that is never empty, where
+ * nobody sleeps. The difference is what a wake-up costs, on top of the
+ * syscalls themselves.
+ *
+ * Then the consumer's side alone, as in the storm (the kernel's senders wake
+ * the consumer; the consumer wakes nobody): CPU 0 writes a byte, then spins
+ * --gap-us, so that the reader on CPU 1 is asleep again before each byte.
+ * The reader's CPU per read is what a sleep + wake-up costs the side that
+ * sleeps. Medians over --reps repetitions.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_REPS 99
+
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static double cpu_us(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int xfer(int rfd, int wfd, int write_first)
+{
+	char b = 0;
+
+	if (write_first && write(wfd, &b, 1) != 1)
+		return -1;
+	if (read(rfd, &b, 1) != 1)
+		return -1;
+	if (!write_first && write(wfd, &b, 1) != 1)
+		return -1;
+	return 0;
+}
+
+/*
+ * One repetition of @n round trips. Writes the CPU per round trip of the
+ * side on CPU 0 (*cpu0) and on CPU 1 (*cpu1), and the wall time (*wall).
+ */
+static int ping_pong(int n, double *cpu0, double *cpu1, double *wall)
+{
+	int to_child[2], to_parent[2], res[2], i, st;
+	double t0, c0;
+	pid_t pid;
+
+	if (pipe(to_child) < 0 || pipe(to_parent) < 0 || pipe(res) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		double c = cpu_us(), per;
+
+		if (pin_to_cpu(1) < 0)
+			_exit(1);
+		for (i = 0; i < n; i++)
+			if (xfer(to_child[0], to_parent[1], 0) < 0)
+				_exit(1);
+		per = (cpu_us() - c) / n;
+		_exit(write(res[1], &per, sizeof(per)) == sizeof(per) ? 0 : 1);
+	}
+	/* let the child pin itself and block in read() first */
+	usleep(20000);
+	t0 = now_us();
+	c0 = cpu_us();
+	for (i = 0; i < n; i++)
+		if (xfer(to_parent[0], to_child[1], 1) < 0)
+			break;
+	*cpu0 = (cpu_us() - c0) / n;
+	*wall = (now_us() - t0) / n;
+	if (read(res[0], cpu1, sizeof(*cpu1)) != sizeof(*cpu1))
+		i = -1;
+	waitpid(pid, &st, 0);
+	close(to_child[0]), close(to_child[1]);
+	close(to_parent[0]), close(to_parent[1]);
+	close(res[0]), close(res[1]);
+	return i == n && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/*
+ * The sleeper alone: the child on CPU 1 reads @n bytes, each of which comes
+ * @gap_us after the last. Returns the child's CPU per read.
+ */
+static double sleeper(int n, double gap_us)
+{
+	int p[2], res[2], i, st;
+	double per = -1;
+	pid_t pid;
+	char b = 0;
+
+	if (pipe(p) < 0 || pipe(res) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		double c;
+
+		if (pin_to_cpu(1) < 0)
+			_exit(1);
+		c = cpu_us();
+		for (i = 0; i < n; i++)
+			if (read(p[0], &b, 1) != 1)
+				_exit(1);
+		per = (cpu_us() - c) / n;
+		_exit(write(res[1], &per, sizeof(per)) == sizeof(per) ? 0 : 1);
+	}
+	usleep(20000);
+	for (i = 0; i < n; i++) {
+		double until = now_us() + gap_us;
+
+		if (write(p[1], &b, 1) != 1)
+			break;
+		while (now_us() < until)
+			;
+	}
+	if (i != n || read(res[0], &per, sizeof(per)) != sizeof(per))
+		per = -1;
+	waitpid(pid, &st, 0);
+	close(p[0]), close(p[1]);
+	close(res[0]), close(res[1]);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? per : -1;
+}
+
+/* The same write + read, on one pipe that always has the byte: no sleep. */
+static double no_sleep(int n)
+{
+	int p[2], i;
+	double c0, per;
+	char b = 0;
+
+	if (pipe(p) < 0)
+		return -1;
+	c0 = cpu_us();
+	for (i = 0; i < n; i++)
+		if (write(p[1], &b, 1) != 1 || read(p[0], &b, 1) != 1)
+			break;
+	per = (cpu_us() - c0) / n;
+	close(p[0]);
+	close(p[1]);
+	return i == n ? per : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int main(int argc, char **argv)
+{
+	double c0[MAX_REPS], c1[MAX_REPS], w[MAX_REPS], ns[MAX_REPS], sl[MAX_REPS];
+	double gap_us = 100;
+	int n = 20000, reps = 5, i;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--round-trips"))
+			n = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--reps"))
+			reps = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--gap-us"))
+			gap_us = atof(argv[i + 1]);
+		else
+			break;
+	}
+	if (i < argc || n < 100 || reps < 1 || reps > MAX_REPS || gap_us < 0 || gap_us > 1e5) {
+		fprintf(stderr, "usage: %s [--round-trips N>=100] [--reps R<=%d] [--gap-us US]\n",
+			argv[0], MAX_REPS);
+		return 2;
+	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || pin_to_cpu(0) < 0) {
+		printf("SKIP: needs CPUs 0 and 1\n");
+		return 77;
+	}
+	for (i = 0; i < reps; i++) {
+		if (ping_pong(n, &c0[i], &c1[i], &w[i]) < 0) {
+			fprintf(stderr, "%s: ping-pong failed: %s\n", argv[0], strerror(errno));
+			return 1;
+		}
+		ns[i] = no_sleep(n);
+		sl[i] = sleeper(n / 4, gap_us);
+		if (ns[i] < 0 || sl[i] < 0) {
+			fprintf(stderr, "%s: a measurement failed\n", argv[0]);
+			return 1;
+		}
+	}
+	printf("proccn-wakeup: %d round trips x %d reps between CPU 0 and CPU 1 (medians)\n", n,
+	       reps);
+	printf("  round trip (wall): %.1f us\n", median(w, reps));
+	printf("  CPU per round trip, side on CPU 0: %.2f us; side on CPU 1: %.2f us "
+	       "(a read that slept + a write that woke the other side)\n",
+	       median(c0, reps), median(c1, reps));
+	printf("  CPU per write + read that never sleeps: %.2f us\n", median(ns, reps));
+	printf("  sleeper alone (a byte every %.0f us from CPU 0): CPU per read on CPU 1: %.2f us "
+	       "(a read that slept and was woken)\n", gap_us, median(sl, reps));
+	return 0;
+}
