@@ -275,8 +275,9 @@ struct proccn_callbacks {
  * Drains the socket in batches (recvmmsg) until it is empty. Malformed and
  * spoofed datagrams are dropped and counted (proccn_get_stats()). A receive
  * buffer overflow is not an error: it is reported through on_loss and the
- * handle keeps working. Interrupted by a signal, it returns what it delivered
- * so far (or -EINTR when that is nothing and it was blocking).
+ * handle keeps working. Interrupted by a caught signal (SA_RESTART or not),
+ * it returns what it delivered so far (or -EINTR when that is nothing and it
+ * was blocking).
  *
  * Cost: up to 64 datagrams per recvmmsg(2). With timeout 0 it reads until a
  * batch comes back short. Blocking, a wake-up costs one recvmmsg(2), which

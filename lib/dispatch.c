@@ -265,7 +265,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		int64_t wait_us = wait_budget(h, timeout_ms, deadline_us, first, delivered, reported);
 
 		if (wait_us == WAIT_EXPIRED) {
-			/* time is up: finish the datagram at hand, then stop */
+			/* time is up: read on only until a batch comes back short */
 			if (h->drained)
 				break;
 			wait_us = 0;
@@ -280,10 +280,12 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 			continue;
 		}
 		if (n == -EAGAIN) {
-			/* empty, or the wait timed out: either way, done */
+			/* empty, or the wait timed out: done, unless waiting without limit */
 			h->drained = 1;
 			r = flush_losses(h, cb, ud, &reported);
-			break;
+			if (r < 0 || wait_us >= 0 || reported)
+				break;
+			continue;
 		}
 		if (n < 0) {
 			r = n;

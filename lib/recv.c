@@ -11,13 +11,21 @@
 #include "handle.h"
 
 /*
+ * "No limit" as SO_RCVTIMEO: a day, not 0. With no timeout the kernel restarts
+ * a read interrupted by an SA_RESTART handler; with any finite one it returns
+ * EINTR, as poll(2) does, and as proccn_dispatch() promises. When the day is
+ * over the read says EAGAIN and the caller simply waits again.
+ */
+#define WAIT_FOREVER_S (24 * 3600)
+
+/*
  * set_wait - make the socket's blocking reads give up after @wait_us
- * (-1: never). SO_RCVTIMEO is the only timeout a blocking recvmmsg(2)
+ * (-1: no limit). SO_RCVTIMEO is the only timeout a blocking recvmmsg(2)
  * honours; the value is kept, so a loop with a constant timeout sets it once.
  */
 static int set_wait(struct proccn *h, int64_t wait_us)
 {
-	struct timeval tv = { 0, 0 };
+	struct timeval tv = { WAIT_FOREVER_S, 0 };
 
 	if (wait_us == h->rcvtimeo_us)
 		return 0;

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -521,6 +522,79 @@ static void test_wait_errors(void **state)
 	assert_int_equal(proccn_dispatch(h, &cb, rec, 500), 1);
 }
 
+/* Without a limit, a read that times out (after a day, see recv.c) just waits again. */
+static void test_no_limit_outlasts_rcvtimeo(void **state)
+{
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	fk.recv_errno = EAGAIN;
+	fk.recv_fail_count = 2;
+	dispatch_late_event(20, fk_exec(49, 49), -1);
+	assert_int_equal(fk.recv_fail_count, 0);
+	assert_int_equal(rec->ev[0].exec.pid, 49);
+}
+
+/* A signal, then (only if the signal did not end the wait) an event. */
+struct interrupter {
+	pthread_t target;
+	int fd;
+	uint8_t frame[12 + FK_DGRAM_LEN];
+};
+
+static void *interrupt_then_send(void *arg)
+{
+	struct interrupter *in = arg;
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = 50 * 1000000L };
+
+	nanosleep(&ts, NULL);
+	pthread_kill(in->target, SIGUSR1);
+	ts.tv_sec = 1;
+	ts.tv_nsec = 0;
+	nanosleep(&ts, NULL);  /* a cancellation point: normally the end */
+	(void)send(in->fd, in->frame, sizeof(in->frame), 0);
+	return NULL;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A caught signal ends a wait without limit with -EINTR even when its handler
+ * has SA_RESTART (the kernel would restart a read without a timeout). Should
+ * it not, the event sent a second later ends the wait and the test fails.
+ */
+static void test_eintr_with_sa_restart(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct sigaction sa, old;
+	struct interrupter in;
+	struct sockaddr_nl nl;
+	struct fk_ev ev = fk_exec(48, 48);
+	pthread_t t;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = SA_RESTART;
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	memset(&nl, 0, sizeof(nl));
+	nl.nl_family = AF_NETLINK;
+	nl.nl_groups = 1;
+	memcpy(in.frame, &nl, 12);
+	fk_build(in.frame + 12, 1000, 0, 0, 1, &ev);
+	in.fd = fk.fd;
+	in.target = pthread_self();
+	assert_int_equal(pthread_create(&t, NULL, interrupt_then_send, &in), 0);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, -1), -EINTR);
+	pthread_cancel(t);
+	pthread_join(t, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	assert_int_equal(rec->n, 0);
+}
+
 /*
  * Issue 6: a blocking dispatch costs one syscall per wake-up. The read that
  * sleeps is the read that returns the event: no poll(2) before it.
@@ -689,6 +763,8 @@ int main(void)
 		T(test_seq_gap_normal_with_mask),
 		T(test_seq_gap_legacy),
 		T(test_wait_errors),
+		T(test_eintr_with_sa_restart),
+		T(test_no_limit_outlasts_rcvtimeo),
 		T(test_one_syscall_per_wakeup),
 		T(test_wait_again_for_rest_of_timeout),
 		T(test_fds),
