@@ -35,7 +35,6 @@
 #include <linux/perf_event.h>
 #include <malloc.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pin.h"
 #include "proccn.h"
 
 #define DEFAULT_CHILDREN 8192
@@ -125,15 +125,6 @@ struct cstate {
 static const char *g_argv0 = "proccn-storm";
 /* --pin: the generator and its children on CPU 0, the consumer on CPU 1 */
 static int g_pin;
-
-static int pin_to_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
 
 static int64_t now_ns(void)
 {

@@ -19,7 +19,6 @@
  * sleeps. Medians over --reps repetitions.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pin.h"
+
 #define MAX_REPS 99
-
-static int pin_to_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
 
 static double cpu_us(void)
 {

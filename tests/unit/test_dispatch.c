@@ -112,15 +112,21 @@ static void *late_sender(void *arg)
 	return NULL;
 }
 
-static void start_late(struct late *l, pthread_t *t, int delay_ms, struct fk_ev ev)
+/* @ev as the fake kernel frames it on its socket: the sender's address, then the datagram. */
+static void frame_event(uint8_t frame[12 + FK_DGRAM_LEN], struct fk_ev ev)
 {
 	struct sockaddr_nl sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
 	sa.nl_groups = 1;
-	memcpy(l->frame, &sa, 12);
-	fk_build(l->frame + 12, 1000, 0, 0, 1, &ev);
+	memcpy(frame, &sa, 12);
+	fk_build(frame + 12, 1000, 0, 0, 1, &ev);
+}
+
+static void start_late(struct late *l, pthread_t *t, int delay_ms, struct fk_ev ev)
+{
+	frame_event(l->frame, ev);
 	l->fd = fk.fd;
 	l->delay_ms = delay_ms;
 	assert_int_equal(pthread_create(t, NULL, late_sender, l), 0);
@@ -570,8 +576,6 @@ static void test_eintr_with_sa_restart(void **state)
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
 	struct sigaction sa, old;
 	struct interrupter in;
-	struct sockaddr_nl nl;
-	struct fk_ev ev = fk_exec(48, 48);
 	pthread_t t;
 
 	(void)state;
@@ -580,11 +584,7 @@ static void test_eintr_with_sa_restart(void **state)
 	sa.sa_handler = on_usr1;
 	sa.sa_flags = SA_RESTART;
 	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
-	memset(&nl, 0, sizeof(nl));
-	nl.nl_family = AF_NETLINK;
-	nl.nl_groups = 1;
-	memcpy(in.frame, &nl, 12);
-	fk_build(in.frame + 12, 1000, 0, 0, 1, &ev);
+	frame_event(in.frame, fk_exec(48, 48));
 	in.fd = fk.fd;
 	in.target = pthread_self();
 	assert_int_equal(pthread_create(&t, NULL, interrupt_then_send, &in), 0);
