@@ -80,6 +80,7 @@ struct fuzz {
 	int set_events_due;
 	uint32_t set_events_mask;
 	int open_eio;               /* EIO was returned while opening */
+	int timeout_ms;             /* of the dispatch under way */
 
 	/* the callbacks */
 	unsigned int stop_every;
@@ -255,7 +256,11 @@ static int fake_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n,
 	unsigned int i = 0, limit = n;
 
 	CHECK(fd == f->fd);
-	CHECK(flags & MSG_DONTWAIT);  /* the library never blocks in recvmmsg */
+	/* a blocking read only in a dispatch that may wait, never while opening */
+	if (flags & MSG_WAITFORONE)
+		CHECK(!(flags & MSG_DONTWAIT) && !f->opening && f->timeout_ms != 0);
+	else
+		CHECK(flags & MSG_DONTWAIT);
 	CHECK(n > 0);
 	if (f->batch_max && f->batch_max < limit)
 		limit = f->batch_max;
@@ -307,7 +312,9 @@ static int fake_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n,
 			f->neg_left--;
 	}
 	if (i == 0) {
-		errno = EAGAIN;
+		/* nothing more will come: a wait with a limit times out, one without is
+		 * ended by a signal, as a real one would be */
+		errno = (flags & MSG_WAITFORONE) && f->timeout_ms < 0 ? EINTR : EAGAIN;
 		return -1;
 	}
 	f->served += i;
@@ -495,7 +502,9 @@ static void run(struct fuzz *f, struct proccn *h)
 
 		CHECK(++rounds <= max_rounds);
 		f->stopped = 0;
-		r = proccn_dispatch(h, &callbacks, f, 0);
+		/* rounds take turns: no wait, a short wait, a wait without limit */
+		f->timeout_ms = (int)(rounds % 3) == 0 ? 0 : (int)(rounds % 3) == 1 ? 1 : -1;
+		r = proccn_dispatch(h, &callbacks, f, f->timeout_ms);
 		if (f->stopped)
 			CHECK(r == CB_STOP);
 		else
