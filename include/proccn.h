@@ -174,8 +174,9 @@ struct proccn;
  *
  * Negotiates the protocol: on Linux 6.6 and later the kernel filters events by
  * mask; on older kernels the library falls back to the legacy subscription and
- * filters in userspace, so callers see the same events either way. The socket
- * is non-blocking and close-on-exec. Events that arrive during negotiation are
+ * filters in userspace, so callers see the same events either way. The handle
+ * holds two fds, both close-on-exec: the socket and the epoll instance that
+ * proccn_fd() returns. Events that arrive during negotiation are
  * kept and delivered by the first proccn_dispatch().
  *
  * Returns 0, or a negative errno:
@@ -190,13 +191,13 @@ struct proccn;
  *  -EXDEV         no ACK: the process is outside the initial user or PID namespace
  *  -ETIMEDOUT     no ACK for another reason
  *  -EPERM         CAP_NET_ADMIN is needed (kernels before 6.6)
- *  other          from socket(2), bind(2), send(2)
+ *  other          from socket(2), bind(2), send(2), epoll_create1(2)
  */
 int proccn_open(struct proccn **out, const struct proccn_opts *opts);
 
 /*
  * proccn_close - unsubscribe (IGNORE, sent at most once per handle), close the
- * socket and free the handle. Accepts NULL. Always returns NULL, so that
+ * handle's fds and free it. Accepts NULL. Always returns NULL, so that
  * `h = proccn_close(h);` makes a second close harmless.
  *
  * After fork(), the child shares the parent's socket: in a process other than
