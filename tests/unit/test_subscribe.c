@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -456,6 +457,42 @@ static void test_close_sends_one_ignore(void **state)
 	assert_null(proccn_close(NULL));
 }
 
+/* Open fds of this process (the directory stream's own fd included, always one). */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* A handle's fds (socket and epoll) are gone after close, and after a failed open. */
+static void test_no_fd_left_behind(void **state)
+{
+	struct proccn_opts o = opts(0, 0, 30);
+	int before = open_fds();
+
+	(void)state;
+	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
+	assert_int_equal(fk_open(&fk, &h, &o), 0);
+	assert_int_equal(open_fds(), before + 3);  /* the fake's end, the socket, epoll */
+	h = proccn_close(h);
+	fk_fini(&fk);
+	assert_int_equal(open_fds(), before);
+
+	assert_int_equal(fk_init(&fk, FK_OLD), 0);
+	fk.ack_err = EPERM;
+	fk.other_listeners = 1;
+	assert_int_equal(fk_open(&fk, &h, &o), -EPERM);
+	fk_fini(&fk);
+	assert_int_equal(open_fds(), before);
+}
+
 static void test_unsubscribe_idempotent(void **state)
 {
 	struct proccn_opts o = opts(0, 0, 30);
@@ -810,6 +847,7 @@ int main(void)
 		T(test_events_during_timeout_kept_and_filtered),
 		T(test_negotiation_overflow_reported),
 		T(test_close_sends_one_ignore),
+		T(test_no_fd_left_behind),
 		T(test_unsubscribe_idempotent),
 		T(test_unsubscribe_send_error),
 		T(test_set_events_modern),
