@@ -1237,9 +1237,9 @@ int main(int argc, char **argv)
 	       "maxevents %d, close(2) per exit, no exit code.\n\n", NAIVE_RCVBUF, PIDFD_BATCH);
 
 	have_e = sum[C_E].ok > 0;
-	printf("%-35s %5s %6s %5s %7s %6s %8s %6s %9s %9s %8s %8s %6s %7s\n",
+	printf("%-35s %5s %6s %5s %7s %6s %8s %6s %6s %9s %9s %8s %8s %6s %7s\n",
 	       "consumer", "ok", "recv", "lost", "sysc/ev", "x(e)", "CPU ns/ev", "x(e)",
-	       "user/ev", "sys/ev", "total/ev", "span ms", "setupms", "heap B");
+	       "slp/ev", "user/ev", "sys/ev", "total/ev", "span ms", "setupms", "heap B");
 	for (j = 0; j < norder; j++) {
 		const struct summary *s = &sum[order[j]];
 		const double *m = s->med;
@@ -1256,10 +1256,10 @@ int main(int argc, char **argv)
 			snprintf(scr, sizeof(scr), "%.3f", m[M_SYSC_EV] / sum[C_E].med[M_SYSC_EV]);
 		if (have_e && sum[C_E].med[M_CPU_EV] > 0)
 			snprintf(cr, sizeof(cr), "%.3f", m[M_CPU_EV] / sum[C_E].med[M_CPU_EV]);
-		printf("%-35s %2u/%-2u %6.0f %5.0f %7s %6s %8.0f %6s %9.0f %9.0f %8.0f %8.1f %6.1f %7.0f\n",
+		printf("%-35s %2u/%-2u %6.0f %5.0f %7s %6s %8.0f %6s %6.3f %9.0f %9.0f %8.0f %8.1f %6.1f %7.0f\n",
 		       consumer_name[order[j]], s->ok, rounds, m[M_SEEN], m[M_LOST], sc, scr,
-		       m[M_CPU_EV], cr, m[M_USER_EV], m[M_SYS_EV], m[M_TOTAL_EV], m[M_SPAN_MS],
-		       m[M_SETUP_MS], m[M_HEAP]);
+		       m[M_CPU_EV], cr, m[M_VCSW], m[M_USER_EV], m[M_SYS_EV], m[M_TOTAL_EV],
+		       m[M_SPAN_MS], m[M_SETUP_MS], m[M_HEAP]);
 	}
 	printf("\nper consumer, worst round: lost (N - exits seen), loss reports "
 	       "(on_loss/ENOBUFS + lib seq gaps + overruns); also: events in window, mode, rcvbuf\n");
