@@ -1082,6 +1082,27 @@ static void summarise(const struct trial *ts, unsigned int rounds, unsigned int 
 	}
 }
 
+/* Each round's CPU per event and sleeps per event: the medians hide how far they move. */
+static void print_rounds(const struct trial ts[][MAX_ROUNDS], const enum consumer *order,
+			 unsigned int norder, unsigned int rounds, unsigned int n)
+{
+	unsigned int j, r;
+
+	printf("\nper round (round 1 first): CPU ns/ev (slp/ev)\n");
+	for (j = 0; j < norder; j++) {
+		printf("  %-35s", consumer_name[order[j]]);
+		for (r = 0; r < rounds; r++) {
+			const struct trial *t = &ts[order[j]][r];
+
+			if (t->done)
+				printf(" %6.0f (%.3f)", metric(t, M_CPU_EV, n), metric(t, M_VCSW, n));
+			else
+				printf(" %14s", "failed");
+		}
+		printf("\n");
+	}
+}
+
 static void print_machine(void)
 {
 	struct utsname u;
@@ -1274,6 +1295,7 @@ int main(int argc, char **argv)
 		       consumer_name[order[j]], s->max_lost, s->max_lossrep, s->med[M_EVENTS],
 		       s->mode, s->rcvbuf, s->med[M_REAP_MS], s->med[M_VCSW], s->med[M_IVCSW]);
 	}
+	print_rounds(clean, order, norder, rounds, n);
 	if (!strcmp(sysmode, "separate")) {
 		printf("\ncounted trials (syscall counter attached): median CPU ns/ev, syscalls/ev\n");
 		for (j = 0; j < norder; j++) {
