@@ -4,9 +4,9 @@
  * handle will ever need, the subscription, and the way out.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
@@ -117,7 +117,7 @@ static int make_poll_fd(struct proccn *h)
 	struct epoll_event ev = { .events = EPOLLIN };
 	int fl = fcntl(h->fd, F_GETFL);
 
-	if (fl < 0 || (fl & O_NONBLOCK && fcntl(h->fd, F_SETFL, fl & ~O_NONBLOCK) < 0))
+	if (fl < 0 || ((fl & O_NONBLOCK) && fcntl(h->fd, F_SETFL, fl & ~O_NONBLOCK) < 0))
 		return -errno;
 	h->poll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (h->poll_fd < 0 || fcntl(h->poll_fd, F_SETFL, O_NONBLOCK) < 0 ||

@@ -34,7 +34,7 @@ struct pcn_counters {
 struct proccn {
 	int fd;                   /* the netlink socket, blocking (see recv.c) */
 	int poll_fd;              /* an epoll instance watching it: proccn_fd() */
-	int64_t rcvtimeo_us;      /* the socket's SO_RCVTIMEO, -1 none, -2 unknown */
+	int64_t rcvtimeo_us;      /* the wait set as SO_RCVTIMEO: -1 no limit, -2 none set yet */
 	pid_t owner;              /* the process that subscribed (fork safety) */
 	struct pcn_sys sys;
 	int mode;                 /* PROCCN_MODE_*, 0 while negotiating */
