@@ -134,6 +134,15 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The time of the last new exit seen: the end of the span. */
+static void note_progress(struct cstate *st, uint64_t *prev)
+{
+	if (st->seen != *prev) {
+		st->last_ns = now_ns();
+		*prev = st->seen;
+	}
+}
+
 static uint64_t tv_ns(const struct timeval *tv)
 {
 	return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
@@ -392,15 +401,11 @@ static void run_lib(const struct consumer_ctx *c, struct cstate *st, struct wind
 			snprintf(res->err, sizeof(res->err), "proccn_dispatch: %s", proccn_strerror(r));
 			break;
 		}
-		if (st->seen != prev) {
-			st->last_ns = now_ns();
-			prev = st->seen;
-		}
+		note_progress(st, &prev);
 		if (r == 0 && ctl_done(c->ctl_fd)) {
 			while (proccn_dispatch(h, &cb, st, 0) > 0)
 				;
-			if (st->seen != prev)
-				st->last_ns = now_ns();
+			note_progress(st, &prev);
 			break;
 		}
 		if (now_ns() > deadline) {
@@ -559,8 +564,7 @@ static void run_naive(const struct consumer_ctx *c, struct cstate *st, struct wi
 						break;
 					naive_handle(st, buf, len);
 				}
-				if (st->seen != prev)
-					st->last_ns = now_ns();
+				note_progress(st, &prev);
 				break;
 			}
 		} else if (pr > 0) {
@@ -574,10 +578,7 @@ static void run_naive(const struct consumer_ctx *c, struct cstate *st, struct wi
 				}
 			} else {
 				naive_handle(st, buf, len);
-				if (st->seen != prev) {
-					st->last_ns = now_ns();
-					prev = st->seen;
-				}
+				note_progress(st, &prev);
 			}
 		}
 		if (now_ns() > deadline) {
@@ -660,10 +661,7 @@ static void run_pidfd(const struct consumer_ctx *c, struct cstate *st, struct wi
 			close(fds[idx]);    /* also removes it from the epoll set */
 			fds[idx] = -1;
 		}
-		if (st->seen != prev) {
-			st->last_ns = now_ns();
-			prev = st->seen;
-		}
+		note_progress(st, &prev);
 		if (k == 0 && ctl_done(c->ctl_fd))
 			break;
 		if (now_ns() > deadline) {
