@@ -17,6 +17,10 @@
  * --gap-us, so that the reader on CPU 1 is asleep again before each byte.
  * The reader's CPU per read is what a sleep + wake-up costs the side that
  * sleeps. Medians over --reps repetitions.
+ *
+ * Last, as root, the sleeper once more while a PM QoS request keeps idle
+ * CPUs polling instead of halting (idle.h): the difference between the two
+ * sleeper lines is what leaving a halted CPU costs the woken process.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "idle.h"
 #include "pin.h"
 
 #define MAX_REPS 99
@@ -185,8 +190,9 @@ static double median(double *v, int n)
 int main(int argc, char **argv)
 {
 	double c0[MAX_REPS], c1[MAX_REPS], w[MAX_REPS], ns[MAX_REPS], sl[MAX_REPS];
+	double slp[MAX_REPS];
 	double gap_us = 100;
-	int n = 20000, reps = 5, i;
+	int n = 20000, reps = 5, i, qos;
 
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--round-trips"))
@@ -228,5 +234,24 @@ int main(int argc, char **argv)
 	printf("  CPU per write + read that never sleeps: %.2f us\n", median(ns, reps));
 	printf("  sleeper alone (a byte every %.0f us from CPU 0): CPU per read on CPU 1: %.2f us "
 	       "(a read that slept and was woken)\n", gap_us, median(sl, reps));
+
+	qos = hold_idle_poll();
+	if (qos < 0) {
+		printf("  sleeper alone, idle CPUs polling: not measured (/dev/cpu_dma_latency: %s)\n",
+		       strerror(-qos));
+		return 0;
+	}
+	for (i = 0; i < reps; i++) {
+		slp[i] = sleeper(n / 4, gap_us);
+		if (slp[i] < 0) {
+			fprintf(stderr, "%s: a measurement failed\n", argv[0]);
+			return 1;
+		}
+	}
+	close(qos);
+	printf("  sleeper alone, idle CPUs polling (PM QoS CPU latency 0 held): CPU per read on "
+	       "CPU 1: %.2f us\n", median(slp, reps));
+	printf("  so leaving a halted CPU costs the woken process %.2f us per wake-up\n",
+	       median(sl, reps) - median(slp, reps));
 	return 0;
 }
