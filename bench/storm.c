@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "idle.h"
 #include "pin.h"
 #include "proccn.h"
 
@@ -1135,9 +1136,14 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: %s [--children N] [--rounds R] [--consumers abcdef]\n"
-		"          [--syscalls separate|same|off] [--timeout-s S]\n"
+		"          [--syscalls separate|same|off] [--timeout-s S] [--pin 0|1]\n"
+		"          [--idle-poll 0|1]\n"
 		"Live exit-storm benchmark (needs root). Defaults: N=%d, R=%d, all consumers,\n"
-		"syscalls counted in separate trials.\n", g_argv0, DEFAULT_CHILDREN, DEFAULT_ROUNDS);
+		"syscalls counted in separate trials.\n"
+		"--pin 1: generator and children on CPU 0, consumer on CPU 1.\n"
+		"--idle-poll 1: idle CPUs poll instead of halting during the run (PM QoS CPU\n"
+		"latency 0), so that no consumer pays for waking a halted CPU.\n",
+		g_argv0, DEFAULT_CHILDREN, DEFAULT_ROUNDS);
 }
 
 int main(int argc, char **argv)
@@ -1148,7 +1154,7 @@ int main(int argc, char **argv)
 	const char *which = "abcdef", *sysmode = "separate";
 	enum consumer order[C_NUM];
 	unsigned int norder = 0;
-	int timeout_s = 60, i, failures = 0, have_e;
+	int timeout_s = 60, i, failures = 0, have_e, idle_poll = 0, qos = -1;
 	pid_t *pids;
 	int64_t t0;
 
@@ -1177,6 +1183,8 @@ int main(int argc, char **argv)
 			timeout_s = atoi(v);
 		else if (!strcmp(a, "--pin"))
 			g_pin = atoi(v);
+		else if (!strcmp(a, "--idle-poll"))
+			idle_poll = atoi(v);
 		else {
 			usage(stderr);
 			return 2;
@@ -1203,6 +1211,13 @@ int main(int argc, char **argv)
 		printf("SKIP: --pin needs CPUs 0 and 1\n");
 		return 77;
 	}
+	if (idle_poll) {
+		qos = hold_idle_poll();
+		if (qos < 0) {
+			printf("SKIP: --idle-poll: /dev/cpu_dma_latency: %s\n", strerror(-qos));
+			return 77;
+		}
+	}
 	pids = calloc(n, sizeof(*pids));
 	if (!pids)
 		return 1;
@@ -1212,6 +1227,8 @@ int main(int argc, char **argv)
 	printf("proccn storm benchmark: N=%u children released at once (even: exit 0, odd: exit 1), "
 	       "%u round(s), consumers %s, syscall counting: %s\n", n, rounds, which, sysmode);
 	print_machine();
+	printf("idle CPUs: %s\n", qos >= 0 ? "poll (--idle-poll 1: PM QoS CPU latency 0 held)"
+					  : "the machine's default (may halt)");
 	t0 = now_ns();
 	for (r = 0; r < rounds; r++) {
 		for (j = 0; j < norder; j++) {
@@ -1339,6 +1356,8 @@ int main(int argc, char **argv)
 		printf("\nfinished in %.1f s, %d failed trial(s), load average at end %.2f %.2f %.2f\n",
 		       (double)(now_ns() - t0) / 1e9, failures, load[0], load[1], load[2]);
 	}
+	if (qos >= 0)
+		close(qos);
 	free(pids);
 	return failures ? 1 : 0;
 }
