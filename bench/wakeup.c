@@ -18,15 +18,22 @@
  * The reader's CPU per read is what a sleep + wake-up costs the side that
  * sleeps. Medians over --reps repetitions.
  *
+ * For the sleeper, also the time it actually ran (perf task-clock, taken at
+ * its context switches): getrusage charges a woken task from its wake-up on,
+ * so it also counts the exit from idle that happens before the task runs.
+ *
  * Last, as root, the sleeper once more while a PM QoS request keeps idle
  * CPUs polling instead of halting (idle.h): the difference between the two
  * sleeper lines is what leaving a halted CPU costs the woken process.
  */
 #include <errno.h>
+#include <linux/perf_event.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,14 +117,32 @@ static int ping_pong(int n, double *cpu0, double *cpu1, double *wall)
 	return i == n && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+/* Returns a running task-clock counter of this thread, or -1. */
+static int task_clock_start(void)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.size = sizeof(attr);
+	attr.config = PERF_COUNT_SW_TASK_CLOCK;
+	return (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* What one read that slept cost the sleeper, per read. */
+struct sleep_cost {
+	double cpu;               /* getrusage user+sys */
+	double ran;               /* task-clock: the time it actually ran; -1: unknown */
+};
+
 /*
  * The sleeper alone: the child on CPU 1 reads @n bytes, each of which comes
- * @gap_us after the last. Returns the child's CPU per read.
+ * @gap_us after the last. Writes the child's cost per read to *cost.
  */
-static double sleeper(int n, double gap_us)
+static int sleeper(int n, double gap_us, struct sleep_cost *cost)
 {
+	struct sleep_cost per = { -1, -1 };
 	int p[2], res[2], i, st;
-	double per = -1;
 	pid_t pid;
 	char b = 0;
 
@@ -127,15 +152,20 @@ static double sleeper(int n, double gap_us)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		uint64_t ran_ns = 0;
+		int clock_fd;
 		double c;
 
 		if (pin_to_cpu(1) < 0)
 			_exit(1);
+		clock_fd = task_clock_start();
 		c = cpu_us();
 		for (i = 0; i < n; i++)
 			if (read(p[0], &b, 1) != 1)
 				_exit(1);
-		per = (cpu_us() - c) / n;
+		per.cpu = (cpu_us() - c) / n;
+		if (clock_fd >= 0 && read(clock_fd, &ran_ns, sizeof(ran_ns)) == sizeof(ran_ns))
+			per.ran = (double)ran_ns / 1e3 / n;
 		_exit(write(res[1], &per, sizeof(per)) == sizeof(per) ? 0 : 1);
 	}
 	usleep(20000);
@@ -148,11 +178,12 @@ static double sleeper(int n, double gap_us)
 			;
 	}
 	if (i != n || read(res[0], &per, sizeof(per)) != sizeof(per))
-		per = -1;
+		per.cpu = -1;
 	waitpid(pid, &st, 0);
 	close(p[0]), close(p[1]);
 	close(res[0]), close(res[1]);
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? per : -1;
+	*cost = per;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 && per.cpu >= 0 ? 0 : -1;
 }
 
 /* The same write + read, on one pipe that always has the byte: no sleep. */
@@ -187,10 +218,20 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The task-clock line under a sleeper line. */
+static void print_ran(double *ran, int reps)
+{
+	if (ran[0] < 0)
+		printf("    of which it ran (perf task-clock): not measured\n");
+	else
+		printf("    of which it ran (perf task-clock): %.2f us\n", median(ran, reps));
+}
+
 int main(int argc, char **argv)
 {
-	double c0[MAX_REPS], c1[MAX_REPS], w[MAX_REPS], ns[MAX_REPS], sl[MAX_REPS];
-	double slp[MAX_REPS];
+	double c0[MAX_REPS], c1[MAX_REPS], w[MAX_REPS], ns[MAX_REPS];
+	double sl[MAX_REPS], slr[MAX_REPS], slp[MAX_REPS], slpr[MAX_REPS];
+	struct sleep_cost cost;
 	double gap_us = 100;
 	int n = 20000, reps = 5, i, qos;
 
@@ -219,11 +260,12 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		ns[i] = no_sleep(n);
-		sl[i] = sleeper(n / 4, gap_us);
-		if (ns[i] < 0 || sl[i] < 0) {
+		if (ns[i] < 0 || sleeper(n / 4, gap_us, &cost) < 0) {
 			fprintf(stderr, "%s: a measurement failed\n", argv[0]);
 			return 1;
 		}
+		sl[i] = cost.cpu;
+		slr[i] = cost.ran;
 	}
 	printf("proccn-wakeup: %d round trips x %d reps between CPU 0 and CPU 1 (medians)\n", n,
 	       reps);
@@ -234,6 +276,7 @@ int main(int argc, char **argv)
 	printf("  CPU per write + read that never sleeps: %.2f us\n", median(ns, reps));
 	printf("  sleeper alone (a byte every %.0f us from CPU 0): CPU per read on CPU 1: %.2f us "
 	       "(a read that slept and was woken)\n", gap_us, median(sl, reps));
+	print_ran(slr, reps);
 
 	qos = hold_idle_poll();
 	if (qos < 0) {
@@ -242,16 +285,21 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < reps; i++) {
-		slp[i] = sleeper(n / 4, gap_us);
-		if (slp[i] < 0) {
+		if (sleeper(n / 4, gap_us, &cost) < 0) {
 			fprintf(stderr, "%s: a measurement failed\n", argv[0]);
 			return 1;
 		}
+		slp[i] = cost.cpu;
+		slpr[i] = cost.ran;
 	}
 	close(qos);
 	printf("  sleeper alone, idle CPUs polling (PM QoS CPU latency 0 held): CPU per read on "
 	       "CPU 1: %.2f us\n", median(slp, reps));
-	printf("  so leaving a halted CPU costs the woken process %.2f us per wake-up\n",
+	print_ran(slpr, reps);
+	printf("  so a halted CPU adds %.2f us of getrusage CPU to each wake-up",
 	       median(sl, reps) - median(slp, reps));
+	if (slr[0] >= 0 && slpr[0] >= 0)
+		printf(", %.2f us of task-clock", median(slr, reps) - median(slpr, reps));
+	printf("\n");
 	return 0;
 }
