@@ -13,9 +13,9 @@
  *   CPU      getrusage(RUSAGE_SELF) user+sys delta over the window
  *   on-CPU   a perf_event_open() task-clock counter on the consumer itself,
  *            over the window: the time it actually ran, measured at its
- *            context switches. getrusage also charges a woken task with time
- *            before it runs (bench/README.md, "CPU per event"), so the two
- *            differ by about what the consumer's sleeps cost it.
+ *            context switches. getrusage charges a woken task from its
+ *            wake-up on, so it also counts what happens before the task runs
+ *            (on this VM: the exit from a halted CPU; see proccn-wakeup).
  *   syscalls a perf_event_open() counter on the tracepoint
  *            raw_syscalls:sys_enter, attached by the consumer to itself
  *            (pid 0, this thread) and enabled only during the window; the
@@ -133,8 +133,6 @@ struct cstate {
 static const char *g_argv0 = "proccn-storm";
 /* --pin: the generator and its children on CPU 0, the consumer on CPU 1 */
 static int g_pin;
-/* --mark-trace: consumers mark their window in the ftrace buffer (bench/charge-trace.sh) */
-static int g_mark_trace;
 
 static int64_t now_ns(void)
 {
@@ -260,32 +258,16 @@ static double counter_overhead_ns(double *base_ns)
 struct window {
 	int counter_fd;
 	int clock_fd;             /* task-clock, or -1 */
-	int marker_fd;            /* ftrace trace_marker (--mark-trace), or -1 */
-	const char *name;
 	struct rusage ru0;
 	size_t heap0;
 	int begun;
 };
-
-/* A line in the ftrace buffer that bench/charge-trace.sh looks for. */
-static void mark_trace(const struct window *w, const char *what)
-{
-	char line[128];
-	int len;
-
-	if (w->marker_fd < 0)
-		return;
-	len = snprintf(line, sizeof(line), "proccn-storm window %s: %s\n", what, w->name);
-	if (write(w->marker_fd, line, (size_t)len) != len)
-		fprintf(stderr, "%s: trace_marker: %s\n", g_argv0, strerror(errno));
-}
 
 /* Start measuring, then tell the generator we are subscribed. */
 static int window_begin(struct window *w, const struct consumer_ctx *c, struct result *res)
 {
 	char b = 'r';
 
-	mark_trace(w, "begin");
 	w->heap0 = mallinfo2().uordblks;
 	getrusage(RUSAGE_SELF, &w->ru0);
 	w->begun = 1;
@@ -326,7 +308,6 @@ static void window_end(struct window *w, struct result *res, const struct cstate
 	res->vcsw = (uint64_t)(ru1.ru_nvcsw - w->ru0.ru_nvcsw);
 	res->ivcsw = (uint64_t)(ru1.ru_nivcsw - w->ru0.ru_nivcsw);
 	res->heap_delta = (int64_t)mallinfo2().uordblks - (int64_t)w->heap0;
-	mark_trace(w, "end");
 	res->seen = st->seen;
 	res->dup = st->dup;
 	res->zero = st->zero;
@@ -771,15 +752,6 @@ static void consumer_main(const struct consumer_ctx *c)
 	res.oncpu_ns = -1;
 	w.counter_fd = -1;
 	w.clock_fd = task_clock_open();
-	w.name = consumer_name[c->kind];
-	w.marker_fd = -1;
-	if (g_mark_trace) {
-		w.marker_fd = open("/sys/kernel/tracing/trace_marker", O_WRONLY | O_CLOEXEC);
-		if (w.marker_fd < 0) {
-			set_err(&res, "open /sys/kernel/tracing/trace_marker", errno);
-			goto send;
-		}
-	}
 	st.pid_max = read_pid_max();
 	st.tab = calloc(st.pid_max, 1);
 	if (!st.tab) {
@@ -822,8 +794,7 @@ send:
 		close(w.counter_fd);
 	if (w.clock_fd >= 0)
 		close(w.clock_fd);
-	if (w.marker_fd >= 0)
-		close(w.marker_fd);
+
 	free(st.tab);
 	_exit(0);
 }
@@ -1263,14 +1234,12 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: %s [--children N] [--rounds R] [--consumers abcdefg]\n"
 		"          [--syscalls separate|same|off] [--timeout-s S] [--pin 0|1]\n"
-		"          [--idle-poll 0|1] [--mark-trace 0|1]\n"
+		"          [--idle-poll 0|1]\n"
 		"Live exit-storm benchmark (needs root). Defaults: N=%d, R=%d, all consumers,\n"
 		"syscalls counted in separate trials.\n"
 		"--pin 1: generator and children on CPU 0, consumer on CPU 1.\n"
 		"--idle-poll 1: idle CPUs poll instead of halting during the run (PM QoS CPU\n"
-		"latency 0), so that no consumer pays for waking a halted CPU.\n"
-		"--mark-trace 1: each consumer writes where its window begins and ends into\n"
-		"the ftrace buffer (for bench/charge-trace.sh).\n",
+		"latency 0), so that no consumer pays for waking a halted CPU.\n",
 		g_argv0, DEFAULT_CHILDREN, DEFAULT_ROUNDS);
 }
 
@@ -1313,8 +1282,6 @@ int main(int argc, char **argv)
 			g_pin = atoi(v);
 		else if (!strcmp(a, "--idle-poll"))
 			idle_poll = atoi(v);
-		else if (!strcmp(a, "--mark-trace"))
-			g_mark_trace = atoi(v);
 		else {
 			usage(stderr);
 			return 2;
