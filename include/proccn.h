@@ -284,7 +284,10 @@ struct proccn_callbacks {
  * batch comes back short. Blocking, a wake-up costs one recvmmsg(2), which
  * sleeps until the first datagram and takes what is queued with it;
  * opts.max_batch_latency_us lets a burst gather after the wake-up, trading
- * that much latency for fewer wake-ups.
+ * that much latency for fewer wake-ups. While a burst lasts (datagrams came
+ * during the last gathering), the next blocking call gathers first and then
+ * reads without sleeping: one wake-up per batch. Gathering never outlasts
+ * the timeout.
  *
  * Returns the number of events delivered (0 on timeout), a callback's negative
  * value, -EINVAL (NULL handle or callbacks with sz too small), or a negative

@@ -229,13 +229,17 @@ static int64_t wait_budget(const struct proccn *h, int timeout_ms, int64_t deadl
 	return left > 0 ? left : WAIT_EXPIRED;
 }
 
-/* Coalescing: the first datagram of a wake-up is here; let the burst gather. */
-static void let_batch_gather(const struct proccn *h)
+/*
+ * Coalescing: let a burst gather for the latency, or for @wait_us (-1: no
+ * limit) if that ends sooner. Returns 0, or -EINTR when a signal cut it short.
+ */
+static int let_batch_gather(const struct proccn *h, int64_t wait_us)
 {
-	struct timespec ts = { .tv_sec = h->latency_us / 1000000,
-			       .tv_nsec = (long)(h->latency_us % 1000000) * 1000 };
+	int64_t us = wait_us >= 0 && wait_us < h->latency_us ? wait_us : h->latency_us;
+	struct timespec ts = { .tv_sec = (time_t)(us / 1000000),
+			       .tv_nsec = (long)(us % 1000000) * 1000 };
 
-	nanosleep(&ts, NULL);
+	return nanosleep(&ts, NULL) < 0 && errno == EINTR ? -EINTR : 0;
 }
 
 /*
@@ -249,7 +253,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 	const struct proccn_callbacks *cb;
 	void *ud = userdata;
 	int64_t deadline_us = timeout_ms > 0 ? pcn_now_us() + (int64_t)timeout_ms * 1000 : -1;
-	int delivered = 0, reported = 0, first = 1, r, n;
+	int delivered = 0, reported = 0, first = 1, gathered = 0, r, n;
 	struct proccn_callbacks resolved;
 
 	if (!h || !callbacks || callbacks->sz < sizeof(callbacks->sz))
@@ -271,7 +275,32 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 			wait_us = 0;
 		}
 		first = 0;
-		n = pcn_recv_batch(h, wait_us);
+		if (wait_us != 0 && h->bursting) {
+			/*
+			 * Events kept coming while the last batch gathered: gather
+			 * first and read without sleeping, one wake-up per batch
+			 * instead of two (the read's and the gathering's).
+			 */
+			int signalled = let_batch_gather(h, wait_us) < 0;
+
+			n = pcn_recv_batch(h, 0);
+			h->bursting = n > 0;
+			if (n == -EAGAIN) {
+				/* the burst is over: wait for the next one */
+				h->drained = 1;
+				if (signalled) {
+					r = -EINTR;
+					break;
+				}
+				continue;
+			}
+			wait_us = 0;
+		} else {
+			n = pcn_recv_batch(h, wait_us);
+			if (gathered)
+				h->bursting = n > 0;
+		}
+		gathered = 0;
 		if (n == -ENOBUFS) {
 			/* the kernel drops until we drain: keep reading, report */
 			h->cnt.overruns++;
@@ -293,8 +322,9 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		}
 		h->drained = n < PCN_BATCH;
 		if (wait_us != 0 && h->drained && h->latency_us > 0) {
-			let_batch_gather(h);
+			(void)let_batch_gather(h, wait_us);
 			h->drained = 0;
+			gathered = 1;
 		}
 		r = deliver_batch(h, cb, ud, &delivered, &reported);
 		if (r >= 0)

@@ -73,6 +73,7 @@ struct proccn {
 	unsigned int batch_off;   /* offset of the next message in it */
 	int overrun_unreported;
 	int drained;              /* the last read found the queue empty */
+	int bursting;             /* datagrams came while the last batch gathered */
 };
 
 /* recv.c */

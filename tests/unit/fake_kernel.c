@@ -393,6 +393,7 @@ static int fk_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n, i
 	unsigned int i;
 
 	fk->recv_calls++;
+	fk->last_recv_flags = flags;
 	if (fk->recv_fail_count > 0) {
 		fk->recv_fail_count--;
 		errno = fk->recv_errno;

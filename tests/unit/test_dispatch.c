@@ -112,8 +112,11 @@ static void *late_sender(void *arg)
 	return NULL;
 }
 
-/* @ev as the fake kernel frames it on its socket: the sender's address, then the datagram. */
-static void frame_event(uint8_t frame[12 + FK_DGRAM_LEN], struct fk_ev ev)
+/*
+ * @ev as the fake kernel frames it on its socket: the sender's address, then
+ * the datagram, with sequence number @seq on CPU 0.
+ */
+static void frame_event_seq(uint8_t frame[12 + FK_DGRAM_LEN], struct fk_ev ev, uint32_t seq)
 {
 	struct sockaddr_nl sa;
 
@@ -121,7 +124,21 @@ static void frame_event(uint8_t frame[12 + FK_DGRAM_LEN], struct fk_ev ev)
 	sa.nl_family = AF_NETLINK;
 	sa.nl_groups = 1;
 	memcpy(frame, &sa, 12);
-	fk_build(frame + 12, 1000, 0, 0, 1, &ev);
+	fk_build(frame + 12, seq, 0, 0, 1, &ev);
+}
+
+static void frame_event(uint8_t frame[12 + FK_DGRAM_LEN], struct fk_ev ev)
+{
+	frame_event_seq(frame, ev, 1000);
+}
+
+static void start_late_seq(struct late *l, pthread_t *t, int delay_ms, struct fk_ev ev,
+			   uint32_t seq)
+{
+	frame_event_seq(l->frame, ev, seq);
+	l->fd = fk.fd;
+	l->delay_ms = delay_ms;
+	assert_int_equal(pthread_create(t, NULL, late_sender, l), 0);
 }
 
 static void start_late(struct late *l, pthread_t *t, int delay_ms, struct fk_ev ev)
@@ -596,6 +613,113 @@ static void test_eintr_with_sa_restart(void **state)
 }
 
 /*
+ * Coalescing with a burst going on: a wake-up brings exec 60; while it
+ * gathers for @latency_ms, exec 61 comes. Returns with both delivered.
+ */
+static void start_burst(int latency_ms)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct late l1, l2;
+	pthread_t t1, t2;
+
+	open_on(FK_MODERN, 0, 0, latency_ms * 1000);
+	start_late_seq(&l1, &t1, 10, fk_exec(60, 60), 2000);
+	start_late_seq(&l2, &t2, 10 + latency_ms / 2, fk_exec(61, 61), 2001);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 2);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	assert_true(h->bursting);
+}
+
+/*
+ * While a burst lasts, the next dispatch gathers first and then reads without
+ * sleeping: one recvmmsg(2) per batch, not a read that wakes on the first
+ * datagram and another after the gathering.
+ */
+static void test_gather_first_during_burst(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int64_t t0, dt;
+	unsigned int recv0;
+
+	(void)state;
+	start_burst(40);
+	assert_int_equal(fk_generate(&fk, fk_exec(62, 62)), 1);
+	recv0 = fk.recv_calls;
+	t0 = fk_now_ms();
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 1);
+	dt = fk_now_ms() - t0;
+	assert_true(dt >= 35);      /* it gathered, though exec 62 was already there */
+	assert_true(dt < 1500);
+	assert_int_equal(fk.recv_calls - recv0, 1);
+	assert_true(fk.last_recv_flags & MSG_DONTWAIT);
+	assert_int_equal(rec->n, 3);
+	assert_int_equal(rec->ev[2].exec.pid, 62);
+	assert_true(h->bursting);
+}
+
+/* When the burst is over, the gathering finds nothing: wait for the next event. */
+static void test_burst_over_waits_again(void **state)
+{
+	int64_t dt;
+
+	(void)state;
+	start_burst(40);
+	dt = dispatch_late_event(100, fk_exec(63, 63), 2000);
+	assert_true(dt >= 130);     /* 40 gathering for nothing, then 100 + 40 */
+	assert_true(dt < 1500);
+	assert_int_equal(rec->n, 3);
+	assert_int_equal(rec->ev[2].exec.pid, 63);
+	assert_false(h->bursting);
+}
+
+/* Gathering first ends with the caller's timeout when that comes sooner. */
+static void test_gather_first_respects_timeout(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int64_t t0, dt;
+
+	(void)state;
+	start_burst(300);
+	assert_int_equal(fk_generate(&fk, fk_exec(64, 64)), 1);
+	t0 = fk_now_ms();
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 50), 1);
+	dt = fk_now_ms() - t0;
+	assert_true(dt >= 45);
+	assert_true(dt < 200);
+	assert_int_equal(rec->ev[2].exec.pid, 64);
+}
+
+/* A signal while gathering first, with nothing come: -EINTR, as from a wait. */
+static void test_eintr_while_gathering(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct sigaction sa, old;
+	struct interrupter in;
+	int64_t t0, dt;
+	pthread_t t;
+
+	(void)state;
+	start_burst(600);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = SA_RESTART;
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	frame_event(in.frame, fk_exec(65, 65));
+	in.fd = fk.fd;
+	in.target = pthread_self();
+	assert_int_equal(pthread_create(&t, NULL, interrupt_then_send, &in), 0);
+	t0 = fk_now_ms();
+	assert_int_equal(proccn_dispatch(h, &cb, rec, -1), -EINTR);
+	dt = fk_now_ms() - t0;
+	pthread_cancel(t);
+	pthread_join(t, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	assert_true(dt < 500);      /* the signal came at 50 ms, into 600 ms of gathering */
+	assert_int_equal(rec->n, 2);
+}
+
+/*
  * Issue 6: a blocking dispatch costs one syscall per wake-up. The read that
  * sleeps is the read that returns the event: no poll(2) before it.
  */
@@ -764,6 +888,10 @@ int main(void)
 		T(test_seq_gap_legacy),
 		T(test_wait_errors),
 		T(test_eintr_with_sa_restart),
+		T(test_gather_first_during_burst),
+		T(test_burst_over_waits_again),
+		T(test_gather_first_respects_timeout),
+		T(test_eintr_while_gathering),
 		T(test_no_limit_outlasts_rcvtimeo),
 		T(test_one_syscall_per_wakeup),
 		T(test_wait_again_for_rest_of_timeout),
