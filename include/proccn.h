@@ -411,7 +411,9 @@ int proccn_event_is_thread(const union proccn_event *ev);
  * proccn_timestamp_to_realtime - convert an event timestamp (CLOCK_MONOTONIC
  * ns) into wall-clock time (CLOCK_REALTIME), using the current offset between
  * the clocks (a wall-clock step since the event shifts the result). Returns 0,
- * -EINVAL for NULL, or a negative errno from clock_gettime(2).
+ * -EINVAL for NULL, -ERANGE when the result would not fit in 64-bit
+ * nanoseconds (no real event timestamp does that), or a negative errno from
+ * clock_gettime(2).
  */
 struct timespec; /* strict C99 <time.h> lacks it; POSIX callers have it */
 int proccn_timestamp_to_realtime(uint64_t timestamp_ns, struct timespec *out);

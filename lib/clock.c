@@ -19,7 +19,10 @@ int proccn_timestamp_to_realtime(uint64_t timestamp_ns, struct timespec *out)
 		return -errno;
 	offset = ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) * NSEC_PER_SEC +
 		 (real.tv_nsec - mono.tv_nsec);
-	wall = (int64_t)(timestamp_ns & (uint64_t)INT64_MAX) + offset;
+	/* no monotonic clock gets this far; the caller passed something else */
+	if (timestamp_ns > (uint64_t)INT64_MAX ||
+	    __builtin_add_overflow((int64_t)timestamp_ns, offset, &wall))
+		return -ERANGE;
 	out->tv_sec = (time_t)(wall / NSEC_PER_SEC);
 	out->tv_nsec = (long)(wall % NSEC_PER_SEC);
 	if (out->tv_nsec < 0) {

@@ -203,6 +203,9 @@ static void test_timestamp_to_realtime(void **state)
 	assert_int_equal(proccn_timestamp_to_realtime(0, &out), 0);
 	assert_true(out.tv_nsec >= 0 && out.tv_nsec < 1000000000L);
 	assert_int_equal(proccn_timestamp_to_realtime(ts, NULL), -EINVAL);
+	/* past any monotonic clock: an error, not an overflow (UBSan checks) */
+	assert_int_equal(proccn_timestamp_to_realtime(UINT64_MAX, &out), -ERANGE);
+	assert_int_equal(proccn_timestamp_to_realtime(UINT64_C(1) << 63, &out), -ERANGE);
 }
 
 static void test_strerror(void **state)
