@@ -209,7 +209,9 @@ struct proccn *proccn_close(struct proccn *h);
 /*
  * proccn_unsubscribe - send IGNORE now, keep the handle. Idempotent: the kernel
  * sees at most one IGNORE per handle (a second one on a pre-6.6 kernel would
- * silence every listener on the host). Returns 0 or a negative errno from send(2).
+ * silence every listener on the host). Returns 0 or a negative errno from
+ * send(2); after a failure nothing was sent and a later call tries again
+ * (proccn_close() tries up to three times on -EAGAIN, -ENOBUFS, -ENOMEM, -EINTR).
  */
 int proccn_unsubscribe(struct proccn *h);
 

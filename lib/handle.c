@@ -208,14 +208,26 @@ int proccn_unsubscribe(struct proccn *h)
 		return -EINVAL;
 	if (!h->subscribed)
 		return 0;
-	/* never twice: on old kernels IGNORE decrements a global counter */
-	h->subscribed = 0;
 	/* a forked child's copy: the socket and its subscription are the parent's */
-	if (getpid() != h->owner)
+	if (getpid() != h->owner) {
+		h->subscribed = 0;
 		return 0;
+	}
 	r = pcn_send_request(h, PCN_MCAST_IGNORE, 0,
 			     h->mode == PROCCN_MODE_LEGACY ? PCN_REQ_LEGACY_LEN : PCN_REQ_INPUT_LEN);
+	/*
+	 * Never twice: on old kernels IGNORE decrements a global counter. A
+	 * send that failed reached no one, so that one may be tried again.
+	 */
+	if (r >= 0)
+		h->subscribed = 0;
 	return r;
+}
+
+/* Failures of send(2) that a second try may not meet. */
+static int transient(int err)
+{
+	return err == -EAGAIN || err == -ENOBUFS || err == -ENOMEM || err == -EINTR;
 }
 
 struct proccn *proccn_close(struct proccn *h)
@@ -223,7 +235,11 @@ struct proccn *proccn_close(struct proccn *h)
 	if (!h)
 		return NULL;
 	if (h->fd >= 0) {
-		(void)proccn_unsubscribe(h);
+		int tries = 3;
+
+		/* an IGNORE that never went out leaves an old kernel counting us */
+		while (transient(proccn_unsubscribe(h)) && --tries > 0)
+			;
 		close(h->fd);
 	}
 	if (h->poll_fd >= 0)

@@ -510,19 +510,51 @@ static void test_unsubscribe_idempotent(void **state)
 	assert_int_equal(proccn_unsubscribe(NULL), -EINVAL);
 }
 
-/* A failing IGNORE is reported by unsubscribe, and never retried. */
+/*
+ * A failing IGNORE is reported by unsubscribe. It reached no one (the kernel
+ * handles a request inside send(2)), so the next call sends it again; once it
+ * went out, nothing more is sent: one IGNORE in all.
+ */
 static void test_unsubscribe_send_error(void **state)
 {
 	struct proccn_opts o = opts(0, 0, 2000);
 
 	(void)state;
-	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
+	assert_int_equal(fk_init(&fk, FK_OLD), 0);
 	assert_int_equal(fk_open(&fk, &h, &o), 0);
 	fk.send_errno = ENOBUFS;
 	assert_int_equal(proccn_unsubscribe(h), -ENOBUFS);
+	assert_int_equal(fk.listening, 1);
 	fk.send_errno = 0;
+	assert_int_equal(proccn_unsubscribe(h), 0);
+	assert_int_equal(fk.listening, 0);
 	h = proccn_close(h);
-	assert_int_equal(fk.send_calls, 2);
+	assert_int_equal(fk_count_requests(&fk, IGNORE, 0), 1);
+}
+
+/* Close tries a failing IGNORE three times in all, and gives up on a lasting error. */
+static void test_close_retries_ignore(void **state)
+{
+	struct proccn_opts o = opts(0, 0, 2000);
+	unsigned int sends;
+
+	(void)state;
+	assert_int_equal(fk_init(&fk, FK_OLD), 0);
+	assert_int_equal(fk_open(&fk, &h, &o), 0);
+	fk.send_errno = ENOBUFS;
+	sends = fk.send_calls;
+	h = proccn_close(h);
+	assert_int_equal(fk.send_calls - sends, 3);
+	assert_int_equal(fk_count_requests(&fk, IGNORE, 0), 0);
+
+	/* not a transient error: one try */
+	fk_fini(&fk);
+	assert_int_equal(fk_init(&fk, FK_OLD), 0);
+	assert_int_equal(fk_open(&fk, &h, &o), 0);
+	fk.send_errno = EPERM;
+	sends = fk.send_calls;
+	h = proccn_close(h);
+	assert_int_equal(fk.send_calls - sends, 1);
 }
 
 /* set_events on 6.6+: a new LISTEN with the mask; the kernel filters with it. */
@@ -847,6 +879,7 @@ int main(void)
 		T(test_events_during_timeout_kept_and_filtered),
 		T(test_negotiation_overflow_reported),
 		T(test_close_sends_one_ignore),
+		T(test_close_retries_ignore),
 		T(test_no_fd_left_behind),
 		T(test_unsubscribe_idempotent),
 		T(test_unsubscribe_send_error),
