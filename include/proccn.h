@@ -148,8 +148,11 @@ union proccn_event {
 /*
  * Options for proccn_open(). Zero-initialise, set sz = sizeof(struct
  * proccn_opts), then set what you need: zero fields take defaults. Fields
- * added in later versions go at the end, and sz tells the library which ones
- * the caller knows (libbpf style). PROCCN_OPTS_INIT does the first step.
+ * added in later versions go at the end (or take the place of `reserved`),
+ * and sz tells the library which ones the caller knows (libbpf style): an
+ * older caller's smaller sz must end at the end of a member. A library that
+ * does not know a field the caller set (non-zero) fails with -E2BIG instead
+ * of ignoring it. PROCCN_OPTS_INIT does the first step.
  */
 struct proccn_opts {
 	size_t sz;
@@ -160,9 +163,10 @@ struct proccn_opts {
 	int ack_timeout_ms;      /* how long to wait for each ACK; 0 = 250 ms */
 	int max_batch_latency_us;/* coalescing: let events gather this long before
 				    reading them in proccn_dispatch(); 0 = off (0..1000000) */
+	uint32_t reserved;       /* must be 0 (no padding: the struct has no unnamed bytes) */
 };
 
-#define PROCCN_OPTS_INIT { sizeof(struct proccn_opts), 0, 0, 0, 0, 0 }
+#define PROCCN_OPTS_INIT { sizeof(struct proccn_opts), 0, 0, 0, 0, 0, 0 }
 
 /* Opaque handle. */
 struct proccn;
@@ -182,8 +186,8 @@ struct proccn;
  * Returns 0, or a negative errno:
  *  -EINVAL        bad options (unknown flags, sz too small, mask bits outside ALL,
  *                 negative timeout, out-of-range latency)
- *  -E2BIG         opts->sz is larger than this library knows and the unknown
- *                 tail is not zero
+ *  -E2BIG         opts->reserved is not 0, or opts->sz is larger than this
+ *                 library knows and the unknown tail is not zero
  *  -ENOMEM        out of memory
  *  -EPROTONOSUPPORT  the kernel has no CONFIG_CONNECTOR
  *  -EOPNOTSUPP    the kernel has no CONFIG_PROC_EVENTS (no cn_proc in /proc/net/connector)
@@ -248,7 +252,9 @@ struct proccn_loss {
 
 /*
  * Callbacks for proccn_dispatch(). Set sz = sizeof(struct proccn_callbacks)
- * and the members you need; NULL members are skipped. An event goes to its
+ * and the members you need; NULL members are skipped. An older caller's
+ * smaller sz must end at the end of a member (else -EINVAL); a newer caller's
+ * larger one is fine when the members this library does not know are NULL. An event goes to its
  * typed callback if set, else to on_event (which also receives kinds this
  * library does not know, as hdr.kind with the raw member filled). A callback
  * returns 0 to go on, or a negative errno to stop dispatching: proccn_dispatch()
@@ -320,23 +326,30 @@ struct proccn_stats {
 	uint64_t datagrams;     /* datagrams read from the socket */
 	uint64_t received;      /* well-formed events parsed (ACKs not included) */
 	uint64_t delivered;     /* events handed to a callback */
-	uint64_t filtered;      /* dropped by the userspace filter */
+	uint64_t filtered;      /* dropped by the userspace filter (the mask) */
 	uint64_t malformed;     /* bad lengths, wrong connector id, truncated datagrams,
 				   unexpected netlink message types */
 	uint64_t spoofed;       /* sender was not the kernel (nl_pid != 0) */
 	uint64_t acks;          /* ACKs seen (ours and other programs') */
 	uint64_t overruns;      /* receive buffer overflows (ENOBUFS) */
-	uint64_t lost;          /* events known lost: per-CPU sequence gaps */
-	int lost_exact;         /* 1: the subscription delivers every event, so `lost`
-				   is exact; 0: gaps are normal and `lost` stays 0 */
+	uint64_t lost;          /* events known lost: per-CPU sequence gaps counted
+				   while lost_exact was 1, and events that did not fit
+				   the negotiation queue */
+	int lost_exact;         /* 1: the subscription delivers every event, so gaps
+				   are losses and are counted in `lost`; 0: gaps are
+				   normal and not counted */
+	int rcvbuf;             /* effective receive buffer size (bytes) */
 	uint64_t kernel_drops;  /* the kernel's drop counter for this socket
 				   (SO_MEMINFO SK_MEMINFO_DROPS), read by this call */
-	int rcvbuf;             /* effective receive buffer size (bytes) */
+	uint64_t unhandled;     /* passed the mask, but no callback was set for them
+				   (neither the typed one nor on_event) */
 };
 
 /*
  * proccn_get_stats - copy the statistics into *st. Set st->sz to
- * sizeof(struct proccn_stats) first; fields past st->sz are not written.
+ * sizeof(struct proccn_stats) first; fields past st->sz are not written. On
+ * return st->sz is how many bytes this library filled: a caller built with a
+ * newer header sees which of its fields an older library left alone.
  * Returns 0 or -EINVAL.
  */
 int proccn_get_stats(const struct proccn *h, struct proccn_stats *st);
@@ -359,8 +372,9 @@ struct proccn_probe {
 /*
  * proccn_probe - find out what works on this machine and why not. Opens and
  * closes a subscription (mask ALL) to see what the kernel answers. Set
- * p->sz = sizeof(struct proccn_probe) first. Returns 0 (read the fields), or
- * -EINVAL.
+ * p->sz = sizeof(struct proccn_probe) first; on return it is how many bytes
+ * this library filled (as for proccn_get_stats()). Returns 0 (read the
+ * fields), or -EINVAL.
  */
 int proccn_probe(struct proccn_probe *p);
 
@@ -391,7 +405,10 @@ int proccn_kind_from_name(const char *name, uint32_t *kind);
  */
 int proccn_mask_from_string(const char *list, uint32_t *mask);
 
-/* Decoded wait(2) status of an exit event. */
+/*
+ * Decoded wait(2) status of an exit event. This struct has no sz and will not
+ * grow: more fields would come with a new function.
+ */
 struct proccn_exit_status {
 	int exited;       /* 1: normal exit, see code */
 	int code;         /* exit code 0..255 when exited */

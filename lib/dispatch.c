@@ -73,7 +73,10 @@ static int call_typed(const struct proccn_callbacks *cb, const union proccn_even
 	return 0;
 }
 
-/* Filter, then deliver one event. Returns the callback's value. */
+/*
+ * Filter, then deliver one event. Returns the callback's value. An event no
+ * callback takes is counted as unhandled, not delivered.
+ */
 static int deliver(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
 		   const union proccn_event *ev, int *delivered)
 {
@@ -83,11 +86,17 @@ static int deliver(struct proccn *h, const struct proccn_callbacks *cb, void *ud
 		h->cnt.filtered++;
 		return 0;
 	}
+	r = call_typed(cb, ev, ud, &handled);
+	if (!handled && HAS_CB(cb, on_event)) {
+		r = cb->on_event(ev, ud);
+		handled = 1;
+	}
+	if (!handled) {
+		h->cnt.unhandled++;
+		return 0;
+	}
 	h->cnt.delivered++;
 	(*delivered)++;
-	r = call_typed(cb, ev, ud, &handled);
-	if (!handled && HAS_CB(cb, on_event))
-		r = cb->on_event(ev, ud);
 	return r < 0 ? r : 0;
 }
 
@@ -257,6 +266,10 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 	struct proccn_callbacks resolved;
 
 	if (!h || !callbacks || callbacks->sz < sizeof(callbacks->sz))
+		return -EINVAL;
+	/* an older caller's struct ends after a whole member: never half a pointer */
+	if (callbacks->sz < sizeof(resolved) &&
+	    (callbacks->sz - sizeof(callbacks->sz)) % sizeof(callbacks->on_fork))
 		return -EINVAL;
 	resolve_callbacks(callbacks, &resolved);
 	cb = &resolved;

@@ -40,11 +40,16 @@ static int read_opts(const struct proccn_opts *in, struct proccn_opts *o)
 	if (in) {
 		if (in->sz < offsetof(struct proccn_opts, events) + sizeof(in->events))
 			return -EINVAL;
+		/* every member after sz is 4 bytes: an older sz ends on one's end */
+		if (in->sz < sizeof(*o) && (in->sz - sizeof(in->sz)) % sizeof(uint32_t))
+			return -EINVAL;
 		if (in->sz > sizeof(*o) && !tail_is_zero(in, sizeof(*o), in->sz))
 			return -E2BIG;
 		memcpy(o, in, in->sz < sizeof(*o) ? in->sz : sizeof(*o));
 	}
 	o->sz = sizeof(*o);
+	if (o->reserved)
+		return -E2BIG;
 	if ((o->events & ~PROCCN_EV_ALL) || (o->flags & ~KNOWN_FLAGS) ||
 	    o->ack_timeout_ms < 0 || o->rcvbuf < -1 ||
 	    o->max_batch_latency_us < 0 || o->max_batch_latency_us > MAX_LATENCY_US)
@@ -300,7 +305,8 @@ int proccn_get_stats(const struct proccn *h, struct proccn_stats *st)
 	if (!h || !st || st->sz < sizeof(st->sz))
 		return -EINVAL;
 	memset(&s, 0, sizeof(s));
-	s.sz = st->sz;
+	n = st->sz < sizeof(s) ? st->sz : sizeof(s);
+	s.sz = n;
 	s.datagrams = h->cnt.datagrams;
 	s.received = h->cnt.received;
 	s.delivered = h->cnt.delivered;
@@ -313,7 +319,7 @@ int proccn_get_stats(const struct proccn *h, struct proccn_stats *st)
 	s.lost_exact = h->seq_exact;
 	s.kernel_drops = pcn_kernel_drops(h);
 	s.rcvbuf = h->rcvbuf;
-	n = st->sz < sizeof(s) ? st->sz : sizeof(s);
+	s.unhandled = h->cnt.unhandled;
 	memcpy(st, &s, n);
 	return 0;
 }

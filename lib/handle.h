@@ -28,7 +28,7 @@ struct pcn_cpu_seq {
 
 struct pcn_counters {
 	uint64_t datagrams, received, delivered, filtered, malformed, spoofed;
-	uint64_t acks, overruns, lost;
+	uint64_t acks, overruns, lost, unhandled;
 };
 
 struct proccn {

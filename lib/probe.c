@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <linux/capability.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -42,6 +43,9 @@ static int has_cap_net_admin(void)
 	return r;
 }
 
+/* The bytes of struct proccn_probe that are fields. */
+#define PROBE_KNOWN (offsetof(struct proccn_probe, subscribe_error) + sizeof(int))
+
 int proccn_probe(struct proccn_probe *p)
 {
 	struct proccn_probe r;
@@ -52,7 +56,9 @@ int proccn_probe(struct proccn_probe *p)
 	if (!p || p->sz < sizeof(p->sz))
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
-	r.sz = p->sz;
+	/* the struct's tail padding is not a field: a newer caller may have one there */
+	n = p->sz < PROBE_KNOWN ? p->sz : PROBE_KNOWN;
+	r.sz = n;
 	r.connector = connector_works();
 	r.proc_events = pcn_proc_events_listed();
 	r.initial_netns = pcn_in_initial_ns("net");
@@ -70,7 +76,6 @@ int proccn_probe(struct proccn_probe *p)
 		r.kernel_filter = -1;
 		r.legacy = -1;
 	}
-	n = p->sz < sizeof(r) ? p->sz : sizeof(r);
 	memcpy(p, &r, n);
 	return 0;
 }

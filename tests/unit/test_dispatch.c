@@ -333,10 +333,14 @@ static void test_typed_and_generic(void **state)
 	assert_int_equal(rec->ev[8].exit.pid, 2);
 }
 
-/* An older caller's struct ends before on_event: that member is never read. */
+/*
+ * An older caller's struct ends before on_event: that member is never read.
+ * An event no callback takes is counted as unhandled, not as delivered.
+ */
 static void test_small_callbacks_struct(void **state)
 {
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct proccn_stats st;
 	uint32_t w[6] = { 0 };
 
 	(void)state;
@@ -344,16 +348,29 @@ static void test_small_callbacks_struct(void **state)
 	cb.sz = offsetof(struct proccn_callbacks, on_event);
 	fk_generate(&fk, fk_raw(0x00000400, w));
 	fk_generate(&fk, fk_exec(5, 5));
-	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 2);
-	/* delivered counts both; only the typed one could be called */
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
 	assert_int_equal(rec->typed_calls, 1);
 	assert_int_equal(rec->generic_calls, 0);
+	st = stats();
+	assert_int_equal(st.delivered, 1);
+	assert_int_equal(st.unhandled, 1);
 
-	/* no callbacks at all: events are consumed, nothing is called */
+	/* no callbacks at all: events are consumed, nothing is called or delivered */
 	cb.sz = sizeof(cb.sz);
 	fk_generate(&fk, fk_exec(6, 6));
-	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 0);
 	assert_int_equal(rec->n, 1);
+	st = stats();
+	assert_int_equal(st.delivered, 1);
+	assert_int_equal(st.unhandled, 2);
+
+	/* never half a member: an sz that ends inside a pointer is refused */
+	cb.sz = offsetof(struct proccn_callbacks, on_exec) + 4;
+	fk_generate(&fk, fk_fork(6, 6, 7, 7));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -EINVAL);
+	cb.sz = offsetof(struct proccn_callbacks, on_exec);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1);
+	assert_int_equal(rec->typed_calls, 2);
 
 	cb.sz = sizeof(cb.sz) - 1;
 	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -EINVAL);
@@ -858,8 +875,26 @@ static void test_stats_short_struct(void **state)
 	assert_int_equal(st.datagrams, 1);   /* the ACK */
 	assert_true(st.received == UINT64_C(0xABABABABABABABAB));
 	assert_true(st.rcvbuf == (int)0xABABABAB);
+	assert_int_equal(st.sz, offsetof(struct proccn_stats, received));
 	st = stats();
 	assert_true(st.rcvbuf > 0);
+	assert_int_equal(st.sz, sizeof(st));
+
+	/* a newer caller's larger struct: sz says what this library filled */
+	{
+		union {
+			struct proccn_stats s;
+			uint8_t b[sizeof(struct proccn_stats) + 16];
+		} u;
+		size_t i;
+
+		memset(&u, 0xAB, sizeof(u));
+		u.s.sz = sizeof(u);
+		assert_int_equal(proccn_get_stats(h, &u.s), 0);
+		assert_int_equal(u.s.sz, sizeof(struct proccn_stats));
+		for (i = sizeof(struct proccn_stats); i < sizeof(u); i++)
+			assert_int_equal(u.b[i], 0xAB);
+	}
 }
 
 #define T(f) \

@@ -272,6 +272,9 @@ static void test_probe(void **state)
 	if (p.connector == 0)
 		assert_int_equal(p.subscribe_error, -EPROTONOSUPPORT);
 
+	/* sz comes back as the bytes filled: the fields, not the tail padding */
+	assert_int_equal(p.sz, offsetof(struct proccn_probe, subscribe_error) + sizeof(int));
+
 	p.sz = 0;
 	assert_int_equal(proccn_probe(&p), -EINVAL);
 	assert_int_equal(proccn_probe(NULL), -EINVAL);

@@ -722,6 +722,19 @@ static void test_option_validation(void **state)
 	out = proccn_close(out);
 	fk_fini(&fk);
 
+	/* a field this library does not know, in place of reserved: E2BIG */
+	{
+		struct proccn_opts b = PROCCN_OPTS_INIT;
+
+		b.reserved = 1;
+		assert_int_equal(proccn_open(&out, &b), -E2BIG);
+		/* an older sz must end where a member ends: never half a field */
+		b.reserved = 0;
+		b.sz = offsetof(struct proccn_opts, flags) + 2;
+		assert_int_equal(proccn_open(&out, &b), -EINVAL);
+		assert_null(out);
+	}
+
 	/* an older caller's struct (events only) is fine; later fields default */
 	memset(&o, 0x7f, sizeof(o));
 	o.sz = offsetof(struct proccn_opts, events) + sizeof(o.events);
