@@ -576,6 +576,7 @@ static int run_library(uint64_t m, int memory, struct run *out)
 	sys.recvmmsg = fk_recvmmsg;
 	sys.poll = fk_poll;
 	sys.ctx = f;
+	sys.drops = NULL;
 	/* malloc(f) is ours, not the library's */
 	heap.live = heap.peak = 0;
 	r = pcn_open_fd(&h, &o, sv[0], &sys);

@@ -305,9 +305,15 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		    void *userdata, int timeout_ms);
 
 /*
- * proccn_set_events - change the subscribed mask at run time; it takes effect
- * for the next events the kernel generates. Same mask rules as opts.events.
- * Returns 0, -EINVAL for bits outside ALL, or a negative errno from send(2).
+ * proccn_set_events - change the subscribed mask at run time; the kernel
+ * applies it to the events it generates from now on. Events already queued
+ * came through the old mask and are delivered only if they pass the new one
+ * too (the others count as filtered). When the new mask is ALL, loss counting
+ * becomes exact (stats.lost_exact) for the events generated from now on; the
+ * gaps the old mask left in what is queued are not counted as loss. Same
+ * mask rules as opts.events. Returns 0, -EINVAL for bits outside ALL, or a
+ * negative errno from send(2) or setsockopt(2) (the socket filter); on
+ * failure the old mask stays.
  */
 int proccn_set_events(struct proccn *h, uint32_t events);
 

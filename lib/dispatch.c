@@ -132,7 +132,10 @@ static int flush_losses(struct proccn *h, const struct proccn_callbacks *cb, voi
 	 */
 	if (h->overrun_unreported && h->drained) {
 		uint32_t drops = pcn_kernel_drops(h);
-		uint64_t count = h->seq_exact ? 0 : (uint32_t)(drops - h->drops_base);
+		uint64_t count = (uint32_t)(drops - h->drops_base);
+
+		/* what came as SEQ_GAP reports is not counted again */
+		count = h->overrun_exact ? 0 : count > h->overrun_gaps ? count - h->overrun_gaps : 0;
 
 		h->overrun_unreported = 0;
 		h->drops_base = drops;
@@ -317,6 +320,10 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		if (n == -ENOBUFS) {
 			/* the kernel drops until we drain: keep reading, report */
 			h->cnt.overruns++;
+			if (!h->overrun_unreported) {
+				h->overrun_exact = h->seq_exact;
+				h->overrun_gaps = 0;
+			}
 			h->overrun_unreported = 1;
 			h->drained = 0;
 			continue;

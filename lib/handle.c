@@ -294,6 +294,10 @@ int proccn_set_events(struct proccn *h, uint32_t events)
 		h->events = old;
 		(void)pcn_socket_filter_apply(h);
 	}
+	if (h->exact_from_ns == UINT64_MAX) {
+		/* the kernel applies a mask inside send(2): from here on, every event */
+		h->exact_from_ns = pcn_now_ns();
+	}
 	return r;
 }
 

@@ -53,6 +53,10 @@ struct proccn {
 
 	/* exact loss accounting from per-CPU sequence numbers */
 	int seq_exact;
+	uint64_t exact_from_ns;   /* messages generated before this (CLOCK_MONOTONIC ns)
+				     came under a narrower filter: not counted */
+	int overrun_exact;        /* the unreported overrun happened while counting exactly */
+	uint64_t overrun_gaps;    /* gaps counted since that overrun */
 	uint32_t ncpu;
 	struct pcn_cpu_seq *cpu_seq;
 	uint64_t seq_lost_unreported;
@@ -95,6 +99,15 @@ uint32_t pcn_kernel_drops(const struct proccn *h);
 /* socket_filter.c */
 int pcn_socket_filter_apply(struct proccn *h);
 
+/* pcn_now_ns - CLOCK_MONOTONIC in nanoseconds, the clock of event timestamps. */
+static inline uint64_t pcn_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* pcn_now_us - CLOCK_MONOTONIC in microseconds, for timeouts. */
 static inline int64_t pcn_now_us(void)
 {
@@ -122,6 +135,8 @@ static inline void pcn_seq_account(struct proccn *h, uint32_t cpu, uint32_t seq)
 	if (gap - 1 < UINT32_C(0x7fffffff) && s->seen) {
 		h->cnt.lost += gap;
 		h->seq_lost_unreported += gap;
+		if (h->overrun_unreported)
+			h->overrun_gaps += gap;
 	}
 	s->next = seq + 1;
 	s->seen = 1;

@@ -29,6 +29,8 @@ uint32_t pcn_kernel_drops(const struct proccn *h)
 	uint32_t mem[SK_MEMINFO_VARS];
 	socklen_t len = sizeof(mem);
 
+	if (h->sys.drops)
+		return h->sys.drops(h->sys.ctx, h->fd, &mem[0]) < 0 ? 0 : mem[0];
 	if (getsockopt(h->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0 ||
 	    len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
 		return 0;

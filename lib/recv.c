@@ -161,7 +161,7 @@ int pcn_next_message(struct proccn *h, struct pcn_decoded *out)
 			h->cnt.acks++;
 		else
 			h->cnt.received++;
-		if (h->seq_exact)
+		if (h->seq_exact && out->ev.hdr.timestamp_ns >= h->exact_from_ns)
 			pcn_seq_account(h, out->ev.hdr.cpu, out->seq);
 		return 1;
 	}

@@ -43,8 +43,19 @@ int pcn_socket_filter_apply(struct proccn *h)
 
 	kernel_passes_all = h->mode == PROCCN_MODE_LEGACY || h->events == PROCCN_EV_ALL;
 	kernel_passes_all = kernel_passes_all && !h->socket_filter;
-	if (kernel_passes_all && !h->seq_exact)
+	if (kernel_passes_all && !h->seq_exact) {
+		/*
+		 * What is queued came through the narrower filter, with gaps that
+		 * are no loss: count only what is generated from now on (on 6.6+
+		 * from when proccn_set_events() has changed the kernel's mask).
+		 */
 		pcn_seq_reset(h);
+		h->exact_from_ns = UINT64_MAX;
+		if (h->mode != PROCCN_MODE_KERNEL_FILTER)
+			h->exact_from_ns = pcn_now_ns();
+	}
+	if (!kernel_passes_all && h->overrun_unreported)
+		h->overrun_exact = 0;   /* its gaps may never be seen now: use the drops */
 	h->seq_exact = kernel_passes_all;
 	return 0;
 }

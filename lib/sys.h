@@ -8,6 +8,7 @@
 #define PCN_SYS_H
 
 #include <poll.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -22,6 +23,8 @@ struct pcn_sys {
 	/* poll(2) on the one fd; returns as poll(2) */
 	int (*poll)(void *ctx, struct pollfd *pfd, nfds_t n, int timeout_ms);
 	void *ctx;
+	/* optional (NULL: SO_MEMINFO): the socket's drop counter; 0 or -1 */
+	int (*drops)(void *ctx, int fd, uint32_t *out);
 };
 
 extern const struct pcn_sys pcn_sys_default;

@@ -532,7 +532,7 @@ static void run(struct fuzz *f, struct proccn *h)
 
 int pcn_fuzz_one(const uint8_t *data, size_t size)
 {
-	struct pcn_sys sys = { fake_sendmsg, fake_recvmmsg, fake_poll, NULL };
+	struct pcn_sys sys = { fake_sendmsg, fake_recvmmsg, fake_poll, NULL, NULL };
 	struct proccn_opts opts = PROCCN_OPTS_INIT;
 	struct proccn *h = NULL;
 	struct fuzz f;

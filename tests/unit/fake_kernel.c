@@ -216,7 +216,9 @@ static int emit(struct fake_kernel *fk, const struct fk_ev *ev, uint32_t ack, in
 {
 	uint8_t dg[FK_DGRAM_LEN];
 	unsigned int ncpu = (unsigned int)get_nprocs_conf();
+	struct timespec ts;
 	uint32_t cpu, seq;
+	uint64_t now;
 
 	if (ncpu > FK_NCPU)
 		ncpu = FK_NCPU;
@@ -224,7 +226,10 @@ static int emit(struct fake_kernel *fk, const struct fk_ev *ev, uint32_t ack, in
 		ncpu = 1;
 	cpu = fk->fixed_cpu >= 0 ? (uint32_t)fk->fixed_cpu : fk->next_cpu++ % ncpu;
 	seq = fk->cpu_seq[cpu % FK_NCPU]++;
-	fk->clock_ns += 1000;
+	/* the kernel's clock: CLOCK_MONOTONIC when generated, always moving on */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	fk->clock_ns = now > fk->clock_ns ? now : fk->clock_ns + 1;
 	if (lost || !reaches_socket(fk, ev))
 		return 0;
 	fk_build(dg, seq, ack, cpu, fk->clock_ns, ev);
@@ -387,6 +392,15 @@ static ssize_t fk_sendmsg(void *ctx, int fd, const struct msghdr *msg, int flags
 	return (ssize_t)len;
 }
 
+static int fk_drops(void *ctx, int fd, uint32_t *out)
+{
+	const struct fake_kernel *fk = ctx;
+
+	(void)fd;
+	*out = fk->drops;
+	return 0;
+}
+
 static int fk_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n, int flags)
 {
 	struct fake_kernel *fk = ctx;
@@ -467,6 +481,7 @@ int fk_init(struct fake_kernel *fk, enum fk_kernel kind)
 	fk->sys.sendmsg = fk_sendmsg;
 	fk->sys.recvmmsg = fk_recvmmsg;
 	fk->sys.poll = fk_poll;
+	fk->sys.drops = fk_drops;
 	fk->sys.ctx = fk;
 	return 0;
 }

@@ -90,6 +90,7 @@ struct fake_kernel {
 	unsigned int acks_sent;  /* our ACKs written to the socket */
 	unsigned int delivered;  /* datagrams written (incl. raw ones) */
 	unsigned int recv_calls, poll_calls, send_calls;
+	uint32_t drops;          /* the socket's drop counter, as SO_MEMINFO would say */
 	int last_recv_flags;     /* flags of the last recvmmsg call */
 
 	/* datagrams that did not fit in the socket yet, in order */

@@ -457,6 +457,59 @@ static void test_loss_callback_stops(void **state)
 	assert_int_equal(rec->nloss, 2);
 }
 
+/*
+ * An overrun while counting exactly, whose gap was reported as SEQ_GAP, then
+ * a narrower mask before the queue was drained: the overrun's report must
+ * not count the same events again from the kernel's drop counter. Without
+ * the SEQ_GAP seen, it counts them from the drops, once.
+ */
+static void test_overrun_not_counted_twice(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int gap_seen;
+
+	(void)state;
+	for (gap_seen = 1; gap_seen >= 0; gap_seen--) {
+		uint64_t total = 0;
+		unsigned int i;
+
+		open_on(FK_MODERN, 0, PROCCN_F_NO_SOCKET_FILTER, 0);
+		fk.fixed_cpu = 0;
+		fk_generate(&fk, fk_exec(1, 1));
+		fk_generate_lost(&fk, fk_exec(2, 2));
+		fk_generate_lost(&fk, fk_exec(3, 3));
+		fk.drops += 2;
+		/* more than a batch: the gap shows before the queue is drained */
+		for (i = 0; i < 70; i++)
+			fk_generate(&fk, fk_exec(10 + (pid_t)i, 10 + (pid_t)i));
+		fk.recv_errno = ENOBUFS;
+		fk.recv_fail_count = 1;
+		if (gap_seen) {
+			/* stop at the SEQ_GAP report, before the queue is drained */
+			rec->loss_err = -ECANCELED;
+			assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -ECANCELED);
+			assert_int_equal(rec->loss[0].reason, PROCCN_LOSS_SEQ_GAP);
+			rec->loss_err = 0;
+		} else {
+			/* stop at the first event, before exec 10 shows the gap */
+			rec->stop_at = 1;
+			rec->stop_err = -ECANCELED;
+			assert_int_equal(proccn_dispatch(h, &cb, rec, 0), -ECANCELED);
+			rec->stop_at = 0;
+		}
+		assert_int_equal(proccn_set_events(h, PROCCN_EV_EXEC), 0);
+		while (proccn_dispatch(h, &cb, rec, 0) > 0)
+			;
+		for (i = 0; i < rec->nloss; i++)
+			total += rec->loss[i].count;
+		assert_int_equal(total, 2);
+		assert_int_equal(rec->loss[rec->nloss - 1].reason, PROCCN_LOSS_OVERRUN);
+		h = proccn_close(h);
+		fk_fini(&fk);
+		memset(rec, 0, sizeof(*rec));
+	}
+}
+
 /* An overrun alone (nothing to deliver) still ends a blocking dispatch. */
 static void test_overrun_alone_ends_blocking_dispatch(void **state)
 {
@@ -500,6 +553,44 @@ static void test_seq_gap_exact(void **state)
 	st = stats();
 	assert_int_equal(st.lost, 3);
 	assert_int_equal(st.lost_exact, 1);
+}
+
+/*
+ * Widening to ALL with events still queued: those came through the narrower
+ * mask, with gaps that are no loss. Nothing may be reported for them, and
+ * counting is exact again for what the kernel generates afterwards.
+ */
+static void test_widen_to_all_no_false_loss(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	struct proccn_stats st;
+	int i;
+
+	(void)state;
+	open_on(FK_MODERN, PROCCN_EV_EXIT, PROCCN_F_NO_SOCKET_FILTER, 0);
+	fk.fixed_cpu = 0;
+	for (i = 0; i < 3; i++) {
+		fk_generate(&fk, fk_fork(1, 1, 100 + i, 100 + i));   /* the kernel drops these */
+		fk_generate(&fk, fk_exit(100 + i, 100 + i, 0, 17, 1, 1));
+	}
+	assert_int_equal(proccn_set_events(h, 0), 0);
+	fk_generate(&fk, fk_fork(1, 1, 200, 200));
+	fk_generate(&fk, fk_exit(200, 200, 0, 17, 1, 1));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 5);
+	assert_int_equal(rec->nloss, 0);
+	st = stats();
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.lost_exact, 1);
+
+	/* and a real loss after the change is seen, exactly */
+	fk_generate(&fk, fk_exec(201, 201));
+	fk_generate_lost(&fk, fk_exec(202, 202));
+	fk_generate(&fk, fk_exec(203, 203));
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 2);
+	assert_int_equal(rec->nloss, 1);
+	assert_int_equal(rec->loss[0].reason, PROCCN_LOSS_SEQ_GAP);
+	assert_int_equal(rec->loss[0].count, 1);
+	assert_int_equal(stats().lost, 1);
 }
 
 /* A narrower kernel-side mask: gaps are normal, nothing is reported. */
@@ -917,8 +1008,10 @@ int main(void)
 		T(test_overrun),
 		T(test_overrun_alone_ends_blocking_dispatch),
 		T(test_loss_callback_stops),
+		T(test_overrun_not_counted_twice),
 		T(test_loss_callback_stops_overrun),
 		T(test_seq_gap_exact),
+		T(test_widen_to_all_no_false_loss),
 		T(test_seq_gap_normal_with_mask),
 		T(test_seq_gap_legacy),
 		T(test_wait_errors),
