@@ -311,9 +311,10 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
  * too (the others count as filtered). When the new mask is ALL, loss counting
  * becomes exact (stats.lost_exact) for the events generated from now on; the
  * gaps the old mask left in what is queued are not counted as loss. Same
- * mask rules as opts.events. Returns 0, -EINVAL for bits outside ALL, or a
- * negative errno from send(2) or setsockopt(2) (the socket filter); on
- * failure the old mask stays.
+ * mask rules as opts.events. Returns 0, -EINVAL for bits outside ALL, -ECHILD
+ * in a process other than the one that opened the handle (a fork() child:
+ * the subscription is the parent's), or a negative errno from send(2) or
+ * setsockopt(2) (the socket filter); on failure the old mask stays.
  */
 int proccn_set_events(struct proccn *h, uint32_t events);
 

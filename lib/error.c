@@ -37,9 +37,12 @@ const char *proccn_strerror(int err)
 		return "invalid argument: check the options (sz, flags, event mask, timeouts)";
 	case -E2BIG:
 		return "the options struct is larger than this library version knows and its "
-		       "unknown fields are set: link against a newer libproccn";
+		       "unknown fields (or reserved) are set: link against a newer libproccn";
 	case -ENOMEM:
 		return "out of memory";
+	case -ECHILD:
+		return "this handle's subscription belongs to the process that opened it "
+		       "(this is a child after fork()): open a new handle in this process";
 	default:
 		break;
 	}

@@ -285,6 +285,9 @@ int proccn_set_events(struct proccn *h, uint32_t events)
 
 	if (!h || (events & ~PROCCN_EV_ALL))
 		return -EINVAL;
+	/* a forked child's copy: the socket and its subscription are the parent's */
+	if (getpid() != h->owner)
+		return -ECHILD;
 	old = h->events;
 	h->events = pcn_mask_normalise(events);
 	r = pcn_socket_filter_apply(h);

@@ -212,7 +212,7 @@ static void test_strerror(void **state)
 {
 	static const int ours[] = {
 		-EPROTONOSUPPORT, -EOPNOTSUPP, -ECONNREFUSED, -EXDEV, -ETIMEDOUT, -EPERM,
-		-EINVAL, -E2BIG, -ENOMEM,
+		-EINVAL, -E2BIG, -ENOMEM, -ECHILD,
 	};
 	const char *generic = proccn_strerror(-999999);
 	size_t i, j;

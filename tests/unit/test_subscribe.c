@@ -781,6 +781,37 @@ static void test_null_accessors(void **state)
 }
 
 /*
+ * After fork(), the child shares the parent's socket and subscription: its
+ * proccn_set_events() must change neither (no request, no socket filter).
+ */
+static void test_fork_child_cannot_set_events(void **state)
+{
+	struct proccn_opts o = opts(PROCCN_EV_EXIT, 0, 2000);
+	unsigned int nreq;
+	int status, insns;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
+	assert_int_equal(fk_open(&fk, &h, &o), 0);
+	nreq = fk.nreq;
+	insns = attached_insns(h->fd);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int r = proccn_set_events(h, PROCCN_EV_ALL);
+
+		_exit(r == -ECHILD && fk.nreq == nreq &&
+		      proccn_get_events(h) == PROCCN_EV_EXIT ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(attached_insns(h->fd), insns);
+	assert_int_equal(proccn_set_events(h, PROCCN_EV_ALL), 0);
+}
+
+/*
  * Outside the initial user namespace the first timeout is final (-EXDEV):
  * a child process enters a new user namespace to be there for real.
  */
@@ -893,6 +924,7 @@ int main(void)
 		T(test_negotiation_overflow_reported),
 		T(test_close_sends_one_ignore),
 		T(test_close_retries_ignore),
+		T(test_fork_child_cannot_set_events),
 		T(test_no_fd_left_behind),
 		T(test_unsubscribe_idempotent),
 		T(test_unsubscribe_send_error),
