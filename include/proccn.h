@@ -281,7 +281,10 @@ struct proccn_callbacks {
  * @timeout_ms: 0 = do not block; -1 = block until at least one event or loss
  *              report was delivered; > 0 = block at most this long.
  *
- * Drains the socket in batches (recvmmsg) until it is empty. Malformed and
+ * Drains the socket in batches (recvmmsg) until it is empty; under a flood
+ * that never leaves it empty, it returns after 16 batches (1024 datagrams)
+ * once it has something to return, so that an event loop gets its turn (the
+ * fd stays readable). Malformed and
  * spoofed datagrams are dropped and counted (proccn_get_stats()). A receive
  * buffer overflow is not an error: it is reported through on_loss and the
  * handle keeps working. Interrupted by a caught signal (SA_RESTART or not),

@@ -255,9 +255,10 @@ static int let_batch_gather(const struct proccn *h, int64_t wait_us)
 }
 
 /*
- * Read batch after batch until the queue is empty. A blocking read is one
- * recvmmsg(2) that sleeps for the first datagram and takes what is queued
- * with it, so a wake-up costs one syscall whatever it brings.
+ * Read batch after batch until the queue is empty, or, once there is
+ * something to return, for PCN_DISPATCH_MAX_BATCHES batches. A blocking read
+ * is one recvmmsg(2) that sleeps for the first datagram and takes what is
+ * queued with it, so a wake-up costs one syscall whatever it brings.
  */
 int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		    void *userdata, int timeout_ms)
@@ -265,7 +266,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 	const struct proccn_callbacks *cb;
 	void *ud = userdata;
 	int64_t deadline_us = timeout_ms > 0 ? pcn_now_us() + (int64_t)timeout_ms * 1000 : -1;
-	int delivered = 0, reported = 0, first = 1, gathered = 0, r, n;
+	int delivered = 0, reported = 0, first = 1, gathered = 0, expired = 0, batches = 0, r, n;
 	struct proccn_callbacks resolved;
 
 	if (!h || !callbacks || callbacks->sz < sizeof(callbacks->sz))
@@ -289,6 +290,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 			if (h->drained)
 				break;
 			wait_us = 0;
+			expired = 1;
 		}
 		first = 0;
 		if (wait_us != 0 && h->bursting) {
@@ -350,6 +352,10 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		if (r >= 0)
 			r = flush_losses(h, cb, ud, &reported);
 		if (h->drained && (delivered || reported || timeout_ms == 0))
+			break;
+		/* a flood may never leave the queue empty: return now and then */
+		if (++batches >= PCN_DISPATCH_MAX_BATCHES &&
+		    (delivered || reported || timeout_ms == 0 || expired))
 			break;
 	}
 	/* we only wait with nothing delivered, so a signal loses no count */

@@ -15,6 +15,8 @@
 /* Datagrams read per recvmmsg(2), and the room for each (one event is 76 bytes). */
 #define PCN_BATCH      64
 #define PCN_SLOT_SIZE  512
+/* Batches one dispatch reads at most once it has something to return. */
+#define PCN_DISPATCH_MAX_BATCHES 16
 /* Events kept while waiting for the ACK; more are counted as lost. */
 #define PCN_PENDING_MAX 1024
 

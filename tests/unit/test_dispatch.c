@@ -953,6 +953,27 @@ static void test_processes_only(void **state)
 	assert_int_equal(stats().filtered, 2);
 }
 
+/*
+ * More queued than 16 batches: dispatch returns after 1024 datagrams, so that
+ * a flood that never leaves the queue empty cannot keep an event loop from
+ * its other fds, and the next call goes on where it stopped.
+ */
+static void test_flood_returns_now_and_then(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int i;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	for (i = 0; i < 1100; i++)
+		assert_true(fk_generate(&fk, fk_exec(1000 + i, 1000 + i)) >= 0);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 16 * PCN_BATCH);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 1100 - 16 * PCN_BATCH);
+	assert_int_equal(rec->n, 1100);
+	assert_int_equal(rec->ev[1099].exec.pid, 2099);
+	assert_int_equal(stats().lost, 0);
+}
+
 /* Statistics: a short struct is filled only up to its sz. */
 static void test_stats_short_struct(void **state)
 {
@@ -1028,6 +1049,7 @@ int main(void)
 		T(test_many_batches),
 		T(test_processes_only),
 		T(test_stats_short_struct),
+		T(test_flood_returns_now_and_then),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
