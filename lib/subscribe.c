@@ -73,9 +73,10 @@ int pcn_send_request(struct proccn *h, uint32_t op, uint32_t events, size_t len)
 /*
  * wait_ack - read until the ACK to h->nonce arrives or the timeout passes.
  * Returns 0 with *err set to the ACK's errno value, -ETIMEDOUT, or a negative
- * errno from the socket. Every event read meanwhile is kept.
+ * errno from the socket. Every event read meanwhile is kept. *overflowed
+ * says whether the socket overflowed meanwhile: then the ACK may be lost.
  */
-static int wait_ack(struct proccn *h, uint32_t *err)
+static int wait_ack(struct proccn *h, uint32_t *err, int *overflowed)
 {
 	int64_t deadline = pcn_now_us() + (int64_t)h->ack_timeout_ms * 1000;
 	struct pcn_decoded d;
@@ -100,6 +101,7 @@ static int wait_ack(struct proccn *h, uint32_t *err)
 		if (n == -ENOBUFS) {
 			h->cnt.overruns++;
 			h->overrun_unreported = 1;
+			*overflowed = 1;
 			continue;
 		}
 		if (n == -EINTR)
@@ -140,12 +142,21 @@ static int ack_result(uint32_t err)
 static int listen_legacy(struct proccn *h)
 {
 	uint32_t err = 0;
-	int r;
+	int r, overflowed = 0;
 
 	r = pcn_send_request(h, PCN_MCAST_LISTEN, 0, PCN_REQ_LEGACY_LEN);
 	if (r < 0)
 		return r;
-	r = wait_ack(h, &err);
+	r = wait_ack(h, &err, &overflowed);
+	if (r == -ETIMEDOUT && overflowed) {
+		/*
+		 * The ACK may have been dropped with the LISTEN counted: take it
+		 * back (a refused LISTEN makes the IGNORE refused too). Never a
+		 * second LISTEN: that could be counted twice.
+		 */
+		(void)pcn_send_request(h, PCN_MCAST_IGNORE, 0, PCN_REQ_LEGACY_LEN);
+		return -ETIMEDOUT;
+	}
 	if (r == -ETIMEDOUT)
 		return diagnose_silence();
 	if (r < 0)
@@ -167,15 +178,23 @@ static int listen_legacy(struct proccn *h)
 int pcn_negotiate(struct proccn *h)
 {
 	uint32_t err = 0;
-	int r;
+	int r, overflowed = 0, tries = 2;
 
 	if (h->flags & PROCCN_F_FORCE_LEGACY)
 		return listen_legacy(h);
 
-	r = pcn_send_request(h, PCN_MCAST_LISTEN, PROCCN_EV_ALL, PCN_REQ_INPUT_LEN);
-	if (r < 0)
-		return r;
-	r = wait_ack(h, &err);
+	do {
+		/*
+		 * A 6.6+ kernel counts a repeated LISTEN once, and an old one
+		 * ignores this request: asking again is safe when the socket
+		 * overflowed and the ACK may be lost.
+		 */
+		overflowed = 0;
+		r = pcn_send_request(h, PCN_MCAST_LISTEN, PROCCN_EV_ALL, PCN_REQ_INPUT_LEN);
+		if (r < 0)
+			return r;
+		r = wait_ack(h, &err, &overflowed);
+	} while (r == -ETIMEDOUT && overflowed && --tries > 0);
 	if (r == -ETIMEDOUT) {
 		/* outside the initial namespaces no request is ever answered */
 		if (pcn_in_initial_ns("user") == 0 || pcn_in_initial_ns("pid") == 0)

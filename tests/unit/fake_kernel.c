@@ -335,8 +335,12 @@ static void handle_request(struct fake_kernel *fk, const struct fk_request *rq)
 	/* cn_proc_ack(): nobody listening, no ACK */
 	if (fk->listening + fk->other_listeners >= 1) {
 		ack = ack_ev(err);
-		if (emit(fk, &ack, rq->nonce + 1, 0) == 1)
+		if (fk->lose_acks > 0) {
+			fk->lose_acks--;   /* dropped, as by an overflowing socket */
+			(void)emit(fk, &ack, rq->nonce + 1, 1);
+		} else if (emit(fk, &ack, rq->nonce + 1, 0) == 1) {
 			fk->acks_sent++;
+		}
 	}
 	emit_list(fk, fk->after_ack, &fk->n_after_ack);
 }

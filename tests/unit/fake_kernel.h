@@ -73,6 +73,7 @@ struct fake_kernel {
 	int recv_fail_count;
 	int poll_errno;          /* nonzero: the next poll fails with it (once) */
 	int fixed_cpu;           /* -1: round robin over FK_NCPU */
+	int lose_acks;           /* ACKs to drop (as an overflowing socket would) */
 	unsigned int foreign_acks_before; /* foreign ACKs to emit before ours */
 	struct fk_ev before_ack[FK_MAX_QUEUED];  /* generated inside the next ACKed send */
 	unsigned int n_before_ack;

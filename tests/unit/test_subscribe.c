@@ -781,6 +781,46 @@ static void test_null_accessors(void **state)
 }
 
 /*
+ * The socket overflowed while the library waited for the ACK, and the ACK
+ * was lost with it. On 6.6+ the request is simply asked again (the kernel
+ * counts a repeated LISTEN once), instead of falling back to legacy mode.
+ */
+static void test_ack_lost_to_overflow_modern(void **state)
+{
+	struct proccn_opts o = opts(0, 0, 30);
+
+	(void)state;
+	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
+	fk.lose_acks = 1;
+	fk.recv_errno = ENOBUFS;
+	fk.recv_fail_count = 1;
+	assert_int_equal(fk_open(&fk, &h, &o), 0);
+	assert_int_equal(proccn_mode(h), PROCCN_MODE_KERNEL_FILTER);
+	assert_int_equal(fk_count_requests(&fk, LISTEN, 8), 2);
+	assert_int_equal(fk_count_requests(&fk, LISTEN, 4), 0);
+	assert_int_equal(fk.listening, 1);
+}
+
+/*
+ * The same in legacy mode, where a second LISTEN could be counted twice: the
+ * open fails, and an IGNORE takes back the LISTEN the kernel may have counted.
+ */
+static void test_ack_lost_to_overflow_legacy(void **state)
+{
+	struct proccn_opts o = opts(0, PROCCN_F_FORCE_LEGACY, 30);
+
+	(void)state;
+	assert_int_equal(fk_init(&fk, FK_OLD), 0);
+	fk.lose_acks = 1;
+	fk.recv_errno = ENOBUFS;
+	fk.recv_fail_count = 1;
+	assert_int_equal(fk_open(&fk, &h, &o), -ETIMEDOUT);
+	assert_int_equal(fk_count_requests(&fk, LISTEN, 4), 1);
+	assert_int_equal(fk_count_requests(&fk, IGNORE, 4), 1);
+	assert_int_equal(fk.listening, 0);
+}
+
+/*
  * After fork(), the child shares the parent's socket and subscription: its
  * proccn_set_events() must change neither (no request, no socket filter).
  */
@@ -925,6 +965,8 @@ int main(void)
 		T(test_close_sends_one_ignore),
 		T(test_close_retries_ignore),
 		T(test_fork_child_cannot_set_events),
+		T(test_ack_lost_to_overflow_modern),
+		T(test_ack_lost_to_overflow_legacy),
 		T(test_no_fd_left_behind),
 		T(test_unsubscribe_idempotent),
 		T(test_unsubscribe_send_error),
