@@ -56,6 +56,7 @@
 
 #include "idle.h"
 #include "pin.h"
+#include "taskclock.h"
 #include "proccn.h"
 
 #define DEFAULT_CHILDREN 8192
@@ -204,21 +205,6 @@ static int syscall_counter_open(void)
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.size = sizeof(attr);
 	attr.config = (uint64_t)id;
-	attr.disabled = 1;
-	fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-/* Returns a disabled task-clock counter of this thread, or -errno. */
-static int task_clock_open(void)
-{
-	struct perf_event_attr attr;
-	int fd;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.size = sizeof(attr);
-	attr.config = PERF_COUNT_SW_TASK_CLOCK;
 	attr.disabled = 1;
 	fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
@@ -751,7 +737,7 @@ static void consumer_main(const struct consumer_ctx *c)
 	res.syscalls = -1;
 	res.oncpu_ns = -1;
 	w.counter_fd = -1;
-	w.clock_fd = task_clock_open();
+	w.clock_fd = task_clock_open(0);
 	st.pid_max = read_pid_max();
 	st.tab = calloc(st.pid_max, 1);
 	if (!st.tab) {

@@ -40,6 +40,7 @@
 
 #include "idle.h"
 #include "pin.h"
+#include "taskclock.h"
 
 #define MAX_REPS 99
 
@@ -117,18 +118,6 @@ static int ping_pong(int n, double *cpu0, double *cpu1, double *wall)
 	return i == n && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* Returns a running task-clock counter of this thread, or -1. */
-static int task_clock_start(void)
-{
-	struct perf_event_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.size = sizeof(attr);
-	attr.config = PERF_COUNT_SW_TASK_CLOCK;
-	return (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
 /* What one read that slept cost the sleeper, per read. */
 struct sleep_cost {
 	double cpu;               /* getrusage user+sys */
@@ -158,7 +147,7 @@ static int sleeper(int n, double gap_us, struct sleep_cost *cost)
 
 		if (pin_to_cpu(1) < 0)
 			_exit(1);
-		clock_fd = task_clock_start();
+		clock_fd = task_clock_open(1);
 		c = cpu_us();
 		for (i = 0; i < n; i++)
 			if (read(p[0], &b, 1) != 1)

@@ -110,7 +110,10 @@ struct proccn_exit {
 	pid_t pid, tgid;
 	uint32_t exit_code;    /* wait(2) status: decode with proccn_decode_exit() */
 	uint32_t exit_signal;  /* SIGCHLD for ordinary children, UINT32_MAX for threads */
-	pid_t parent_pid, parent_tgid;  /* 0 for threads, and before Linux 4.18 */
+	pid_t parent_pid, parent_tgid;  /* 0 for threads, before Linux 4.18, and when
+					   the parent reaped the process before the
+					   kernel sent this event (it sends it after
+					   the process became a zombie) */
 };
 
 /* An event of a kind this library does not know: the raw union bytes. */
