@@ -254,6 +254,61 @@ static int let_batch_gather(const struct proccn *h, int64_t wait_us)
 	return nanosleep(&ts, NULL) < 0 && errno == EINTR ? -EINTR : 0;
 }
 
+#define BURST_OVER (-3)
+
+/*
+ * next_batch - one read for proccn_dispatch(). When datagrams came while the
+ * last batch gathered, a burst is going on: gather first and read without
+ * sleeping, one wake-up per batch instead of two (the read's and the
+ * gathering's); *wait_us becomes 0. Returns as pcn_recv_batch(), or
+ * BURST_OVER when that gathering found nothing (wait as usual), or -EINTR
+ * when a signal cut it short and nothing was there.
+ */
+static int next_batch(struct proccn *h, int64_t *wait_us, int gathered)
+{
+	int n, signalled;
+
+	if (*wait_us == 0 || !h->bursting) {
+		n = pcn_recv_batch(h, *wait_us);
+		if (gathered)
+			h->bursting = n > 0;
+		return n;
+	}
+	signalled = let_batch_gather(h, *wait_us) < 0;
+	n = pcn_recv_batch(h, 0);
+	h->bursting = n > 0;
+	*wait_us = 0;
+	if (n == -EAGAIN) {
+		h->drained = 1;
+		return signalled ? -EINTR : BURST_OVER;
+	}
+	return n;
+}
+
+/* The kernel drops until we drain: keep reading, report once drained. */
+static void note_overrun(struct proccn *h)
+{
+	h->cnt.overruns++;
+	if (!h->overrun_unreported) {
+		h->overrun_exact = h->seq_exact;
+		h->overrun_gaps = 0;
+	}
+	h->overrun_unreported = 1;
+	h->drained = 0;
+}
+
+/*
+ * Enough for this call? When it may return (@may_return: it delivered or
+ * reported something, or is not to block) and the queue is empty; or, since
+ * a flood may never leave it empty, after PCN_DISPATCH_MAX_BATCHES batches.
+ */
+static int read_enough(const struct proccn *h, int batches, int may_return, int expired)
+{
+	if (h->drained && may_return)
+		return 1;
+	return batches >= PCN_DISPATCH_MAX_BATCHES && (may_return || expired);
+}
+
 /*
  * Read batch after batch until the queue is empty, or, once there is
  * something to return, for PCN_DISPATCH_MAX_BATCHES batches. A blocking read
@@ -293,41 +348,12 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 			expired = 1;
 		}
 		first = 0;
-		if (wait_us != 0 && h->bursting) {
-			/*
-			 * Events kept coming while the last batch gathered: gather
-			 * first and read without sleeping, one wake-up per batch
-			 * instead of two (the read's and the gathering's).
-			 */
-			int signalled = let_batch_gather(h, wait_us) < 0;
-
-			n = pcn_recv_batch(h, 0);
-			h->bursting = n > 0;
-			if (n == -EAGAIN) {
-				/* the burst is over: wait for the next one */
-				h->drained = 1;
-				if (signalled) {
-					r = -EINTR;
-					break;
-				}
-				continue;
-			}
-			wait_us = 0;
-		} else {
-			n = pcn_recv_batch(h, wait_us);
-			if (gathered)
-				h->bursting = n > 0;
-		}
+		n = next_batch(h, &wait_us, gathered);
 		gathered = 0;
+		if (n == BURST_OVER)
+			continue;
 		if (n == -ENOBUFS) {
-			/* the kernel drops until we drain: keep reading, report */
-			h->cnt.overruns++;
-			if (!h->overrun_unreported) {
-				h->overrun_exact = h->seq_exact;
-				h->overrun_gaps = 0;
-			}
-			h->overrun_unreported = 1;
-			h->drained = 0;
+			note_overrun(h);
 			continue;
 		}
 		if (n == -EAGAIN) {
@@ -351,11 +377,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		r = deliver_batch(h, cb, ud, &delivered, &reported);
 		if (r >= 0)
 			r = flush_losses(h, cb, ud, &reported);
-		if (h->drained && (delivered || reported || timeout_ms == 0))
-			break;
-		/* a flood may never leave the queue empty: return now and then */
-		if (++batches >= PCN_DISPATCH_MAX_BATCHES &&
-		    (delivered || reported || timeout_ms == 0 || expired))
+		if (read_enough(h, ++batches, delivered || reported || timeout_ms == 0, expired))
 			break;
 	}
 	/* we only wait with nothing delivered, so a signal loses no count */

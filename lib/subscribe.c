@@ -178,7 +178,7 @@ static int listen_legacy(struct proccn *h)
 int pcn_negotiate(struct proccn *h)
 {
 	uint32_t err = 0;
-	int r, overflowed = 0, tries = 2;
+	int r = -ETIMEDOUT, overflowed = 0, tries = 2;
 
 	if (h->flags & PROCCN_F_FORCE_LEGACY)
 		return listen_legacy(h);
