@@ -68,8 +68,10 @@ static int on_loss(const struct proccn_loss *loss, void *userdata)
 	struct counts *c = userdata;
 
 	c->lost += loss->count;
+	/* an overrun's count is 0 when its events come as SEQ_GAP reports instead */
 	fprintf(stderr, "event-loop: events lost (reason %d, count %" PRIu64 "%s)\n",
-		loss->reason, loss->count, loss->exact ? "" : ", approximate");
+		loss->reason, loss->count,
+		loss->exact ? "" : loss->count ? ", approximate" : ", or in the sequence-gap reports");
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct watch {
 	uint64_t printed;
 	bool done;		/* --count reached */
 	int write_err;		/* errno of a failed write to stdout */
+	struct proccn *h;
 };
 
 static void on_signal(int sig)
@@ -413,6 +414,20 @@ static int on_event(const union proccn_event *ev, void *userdata)
 	return after_output(w);
 }
 
+/*
+ * An overrun reported with count 0 while the handle counts exactly: its
+ * events come (or came) as SEQ_GAP reports, with their number.
+ */
+static bool counted_as_gaps(struct proccn *h, const struct proccn_loss *loss)
+{
+	struct proccn_stats s;
+
+	memset(&s, 0, sizeof(s));
+	s.sz = sizeof(s);
+	return loss->reason == PROCCN_LOSS_OVERRUN && loss->count == 0 &&
+	       proccn_get_stats(h, &s) == 0 && s.lost_exact;
+}
+
 static int on_loss(const struct proccn_loss *loss, void *userdata)
 {
 	struct watch *w = userdata;
@@ -431,6 +446,9 @@ static int on_loss(const struct proccn_loss *loss, void *userdata)
 	else if (loss->count)
 		printf("%s %-8s %7s %7s %s: %s%" PRIu64 " events lost\n", t, "LOSS", "-", "-",
 		       reason, loss->exact ? "" : "about ", loss->count);
+	else if (counted_as_gaps(w->h, loss))
+		printf("%s %-8s %7s %7s %s: events lost, counted by the seq_gap reports\n", t,
+		       "LOSS", "-", "-", reason);
 	else
 		printf("%s %-8s %7s %7s %s: events lost (count unknown)\n", t, "LOSS", "-", "-",
 		       reason);
@@ -649,6 +667,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", proccn_strerror(r));
 		return 1;
 	}
+	w.h = h;
 
 	/* Every kind goes to on_event: one printer switches on hdr.kind. */
 	memset(&cb, 0, sizeof(cb));

@@ -165,7 +165,9 @@ struct proccn_opts {
 				    by privileges), -1 = leave the kernel default */
 	int ack_timeout_ms;      /* how long to wait for each ACK; 0 = 250 ms */
 	int max_batch_latency_us;/* coalescing: let events gather this long before
-				    reading them in proccn_dispatch(); 0 = off (0..1000000) */
+				    reading them in a blocking proccn_dispatch()
+				    (timeout != 0; no effect with timeout 0);
+				    0 = off (0..1000000) */
 	uint32_t reserved;       /* must be 0 (no padding: the struct has no unnamed bytes) */
 };
 
@@ -242,9 +244,10 @@ int proccn_fd(const struct proccn *h);
 /*
  * A loss report. Reports never count an event twice: the sum of count over
  * all reports is the known loss. An OVERRUN is reported once the queue has
- * been drained (the kernel drops every event until then); its count is the
- * kernel's drop counter for it, or 0 when the handle counts exactly
- * (stats.lost_exact), because the same events then arrive as SEQ_GAP reports.
+ * been drained (the kernel drops every event until then); its count is 0 when
+ * the handle was counting exactly (stats.lost_exact) when it overflowed,
+ * because the same events then arrive as SEQ_GAP reports, and otherwise the
+ * kernel's drop counter for it minus the events already reported as SEQ_GAP.
  * A SEQ_GAP is noticed when the CPU that lost events sends its next one.
  */
 struct proccn_loss {
@@ -314,9 +317,11 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
  * proccn_set_events - change the subscribed mask at run time; the kernel
  * applies it to the events it generates from now on. Events already queued
  * came through the old mask and are delivered only if they pass the new one
- * too (the others count as filtered). When the new mask is ALL, loss counting
- * becomes exact (stats.lost_exact) for the events generated from now on; the
- * gaps the old mask left in what is queued are not counted as loss. Same
+ * too (the others count as filtered). When the new mask is ALL (without
+ * PROCCN_F_PROCESSES_ONLY, whose socket filter hides thread events), loss
+ * counting becomes exact (stats.lost_exact) for the events generated from
+ * now on; the gaps the old mask left in what is queued are not counted as
+ * loss. Same
  * mask rules as opts.events. Returns 0, -EINVAL for bits outside ALL, -ECHILD
  * in a process other than the one that opened the handle (a fork() child:
  * the subscription is the parent's), or a negative errno from send(2) or
@@ -348,9 +353,11 @@ struct proccn_stats {
 	uint64_t lost;          /* events known lost: per-CPU sequence gaps counted
 				   while lost_exact was 1, and events that did not fit
 				   the negotiation queue */
-	int lost_exact;         /* 1: the subscription delivers every event, so gaps
-				   are losses and are counted in `lost`; 0: gaps are
-				   normal and not counted */
+	int lost_exact;         /* 1: the subscription delivers every event (mask ALL
+				   and no socket filter, so not with
+				   PROCCN_F_PROCESSES_ONLY), so gaps are losses and
+				   are counted in `lost`; 0: gaps are normal and not
+				   counted */
 	int rcvbuf;             /* effective receive buffer size (bytes) */
 	uint64_t kernel_drops;  /* the kernel's drop counter for this socket
 				   (SO_MEMINFO SK_MEMINFO_DROPS), read by this call */
@@ -377,7 +384,8 @@ struct proccn_probe {
 	int initial_pidns;      /* in the initial PID namespace */
 	int cap_net_admin;      /* the effective capability set has CAP_NET_ADMIN */
 	int kernel_filter;      /* the kernel ACKed a proc_input request (6.6+) */
-	int legacy;             /* the legacy request was ACKed */
+	int legacy;             /* 1: the subscription fell back to the legacy
+				   request (pre-6.6 kernel); 0: not needed */
 	int subscribe_error;    /* 0, or the negative errno a default proccn_open()
 				   returned */
 };

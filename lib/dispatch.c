@@ -370,7 +370,11 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		}
 		h->drained = n < PCN_BATCH;
 		if (wait_us != 0 && h->drained && h->latency_us > 0) {
-			(void)let_batch_gather(h, wait_us);
+			/* the read slept: gather for what is left of the timeout at most */
+			int64_t left = deadline_us < 0 ? -1 : deadline_us - pcn_now_us();
+
+			if (deadline_us < 0 || left > 0)
+				(void)let_batch_gather(h, left);
 			h->drained = 0;
 			gathered = 1;
 		}

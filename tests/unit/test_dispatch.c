@@ -781,6 +781,19 @@ static void test_burst_over_waits_again(void **state)
 	assert_false(h->bursting);
 }
 
+/* Gathering after a wake-up ends with the caller's timeout too. */
+static void test_gather_after_wakeup_respects_timeout(void **state)
+{
+	int64_t dt;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 300000);
+	dt = dispatch_late_event(20, fk_exec(66, 66), 60);
+	assert_true(dt >= 55);
+	assert_true(dt < 200);      /* not 20 + 300 */
+	assert_int_equal(rec->ev[0].exec.pid, 66);
+}
+
 /* Gathering first ends with the caller's timeout when that comes sooner. */
 static void test_gather_first_respects_timeout(void **state)
 {
@@ -1040,6 +1053,7 @@ int main(void)
 		T(test_gather_first_during_burst),
 		T(test_burst_over_waits_again),
 		T(test_gather_first_respects_timeout),
+		T(test_gather_after_wakeup_respects_timeout),
 		T(test_eintr_while_gathering),
 		T(test_no_limit_outlasts_rcvtimeo),
 		T(test_one_syscall_per_wakeup),
