@@ -285,6 +285,21 @@ static int next_batch(struct proccn *h, int64_t *wait_us, int gathered)
 	return n;
 }
 
+/*
+ * The read slept and brought the first datagrams of a burst: let the rest
+ * gather, for what is left of the timeout at most (@deadline_us -1: none).
+ * Returns 1, for proccn_dispatch()'s `gathered`.
+ */
+static int gather_after_wakeup(struct proccn *h, int64_t deadline_us)
+{
+	int64_t left = deadline_us < 0 ? -1 : deadline_us - pcn_now_us();
+
+	if (deadline_us < 0 || left > 0)
+		(void)let_batch_gather(h, left);
+	h->drained = 0;
+	return 1;
+}
+
 /* The kernel drops until we drain: keep reading, report once drained. */
 static void note_overrun(struct proccn *h)
 {
@@ -369,15 +384,8 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 			break;
 		}
 		h->drained = n < PCN_BATCH;
-		if (wait_us != 0 && h->drained && h->latency_us > 0) {
-			/* the read slept: gather for what is left of the timeout at most */
-			int64_t left = deadline_us < 0 ? -1 : deadline_us - pcn_now_us();
-
-			if (deadline_us < 0 || left > 0)
-				(void)let_batch_gather(h, left);
-			h->drained = 0;
-			gathered = 1;
-		}
+		if (wait_us != 0 && h->drained && h->latency_us > 0)
+			gathered = gather_after_wakeup(h, deadline_us);
 		r = deliver_batch(h, cb, ud, &delivered, &reported);
 		if (r >= 0)
 			r = flush_losses(h, cb, ud, &reported);
