@@ -248,7 +248,9 @@ int proccn_fd(const struct proccn *h);
  * the handle was counting exactly (stats.lost_exact) when it overflowed,
  * because the same events then arrive as SEQ_GAP reports, and otherwise the
  * kernel's drop counter for it minus the events already reported as SEQ_GAP.
- * A SEQ_GAP is noticed when the CPU that lost events sends its next one.
+ * A SEQ_GAP is noticed when the CPU that lost events sends its next one; if
+ * counting stops being exact before that (proccn_set_events()), another
+ * OVERRUN report carries the events still owed, from the drop counter.
  */
 struct proccn_loss {
 	int reason;          /* PROCCN_LOSS_* */

@@ -135,11 +135,24 @@ static int flush_losses(struct proccn *h, const struct proccn_callbacks *cb, voi
 		uint64_t count = (uint32_t)(drops - h->drops_base);
 
 		/* what came as SEQ_GAP reports is not counted again */
-		count = h->overrun_exact ? 0 : count > h->overrun_gaps ? count - h->overrun_gaps : 0;
-
+		count = count > h->overrun_gaps ? count - h->overrun_gaps : 0;
+		if (h->overrun_exact) {
+			/* the rest comes as SEQ_GAP reports, when those CPUs send again */
+			h->gaps_owed += count;
+			count = 0;
+		}
 		h->overrun_unreported = 0;
 		h->drops_base = drops;
 		r = report_loss(cb, ud, PROCCN_LOSS_OVERRUN, count, 0, reported);
+		if (r < 0)
+			return r;
+	}
+	if (h->owed_unreported) {
+		/* counting stopped being exact before those gaps showed: count them now */
+		uint64_t n = h->owed_unreported;
+
+		h->owed_unreported = 0;
+		r = report_loss(cb, ud, PROCCN_LOSS_OVERRUN, n, 0, reported);
 		if (r < 0)
 			return r;
 	}
@@ -262,9 +275,10 @@ static int let_batch_gather(const struct proccn *h, int64_t wait_us)
  * sleeping, one wake-up per batch instead of two (the read's and the
  * gathering's); *wait_us becomes 0. Returns as pcn_recv_batch(), or
  * BURST_OVER when that gathering found nothing (wait as usual), or -EINTR
- * when a signal cut it short and nothing was there.
+ * when a signal cut it short and nothing was there (*interrupted is set when
+ * it did and something was).
  */
-static int next_batch(struct proccn *h, int64_t *wait_us, int gathered)
+static int next_batch(struct proccn *h, int64_t *wait_us, int gathered, int *interrupted)
 {
 	int n, signalled;
 
@@ -282,34 +296,24 @@ static int next_batch(struct proccn *h, int64_t *wait_us, int gathered)
 		h->drained = 1;
 		return signalled ? -EINTR : BURST_OVER;
 	}
+	*interrupted |= signalled;
 	return n;
 }
 
 /*
  * The read slept and brought the first datagrams of a burst: let the rest
  * gather, for what is left of the timeout at most (@deadline_us -1: none).
- * Returns 1, for proccn_dispatch()'s `gathered`.
+ * Sets *interrupted when a signal cut it short. Returns 1, for
+ * proccn_dispatch()'s `gathered`.
  */
-static int gather_after_wakeup(struct proccn *h, int64_t deadline_us)
+static int gather_after_wakeup(struct proccn *h, int64_t deadline_us, int *interrupted)
 {
 	int64_t left = deadline_us < 0 ? -1 : deadline_us - pcn_now_us();
 
-	if (deadline_us < 0 || left > 0)
-		(void)let_batch_gather(h, left);
+	if ((deadline_us < 0 || left > 0) && let_batch_gather(h, left) < 0)
+		*interrupted = 1;
 	h->drained = 0;
 	return 1;
-}
-
-/* The kernel drops until we drain: keep reading, report once drained. */
-static void note_overrun(struct proccn *h)
-{
-	h->cnt.overruns++;
-	if (!h->overrun_unreported) {
-		h->overrun_exact = h->seq_exact;
-		h->overrun_gaps = 0;
-	}
-	h->overrun_unreported = 1;
-	h->drained = 0;
 }
 
 /*
@@ -336,7 +340,8 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 	const struct proccn_callbacks *cb;
 	void *ud = userdata;
 	int64_t deadline_us = timeout_ms > 0 ? pcn_now_us() + (int64_t)timeout_ms * 1000 : -1;
-	int delivered = 0, reported = 0, first = 1, gathered = 0, expired = 0, batches = 0, r, n;
+	int delivered = 0, reported = 0, first = 1, gathered = 0, expired = 0, batches = 0;
+	int interrupted = 0, r, n;
 	struct proccn_callbacks resolved;
 
 	if (!h || !callbacks || callbacks->sz < sizeof(callbacks->sz))
@@ -363,12 +368,12 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 			expired = 1;
 		}
 		first = 0;
-		n = next_batch(h, &wait_us, gathered);
+		n = next_batch(h, &wait_us, gathered, &interrupted);
 		gathered = 0;
 		if (n == BURST_OVER)
 			continue;
 		if (n == -ENOBUFS) {
-			note_overrun(h);
+			pcn_note_overrun(h);
 			continue;
 		}
 		if (n == -EAGAIN) {
@@ -385,10 +390,13 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		}
 		h->drained = n < PCN_BATCH;
 		if (wait_us != 0 && h->drained && h->latency_us > 0)
-			gathered = gather_after_wakeup(h, deadline_us);
+			gathered = gather_after_wakeup(h, deadline_us, &interrupted);
 		r = deliver_batch(h, cb, ud, &delivered, &reported);
 		if (r >= 0)
 			r = flush_losses(h, cb, ud, &reported);
+		/* a signal while gathering ends a call that has nothing to return */
+		if (r >= 0 && interrupted && !delivered && !reported)
+			r = -EINTR;
 		if (read_enough(h, ++batches, delivered || reported || timeout_ms == 0, expired))
 			break;
 	}

@@ -59,6 +59,8 @@ struct proccn {
 				     came under a narrower filter: not counted */
 	int overrun_exact;        /* the unreported overrun happened while counting exactly */
 	uint64_t overrun_gaps;    /* gaps counted since that overrun */
+	uint64_t gaps_owed;       /* events of reported exact overruns not yet seen as gaps */
+	uint64_t owed_unreported; /* those, to report as OVERRUN: counting stopped being exact */
 	uint32_t ncpu;
 	struct pcn_cpu_seq *cpu_seq;
 	uint64_t seq_lost_unreported;
@@ -96,6 +98,7 @@ int pcn_negotiate(struct proccn *h);
 
 /* loss.c */
 void pcn_seq_reset(struct proccn *h);
+void pcn_note_overrun(struct proccn *h);
 uint32_t pcn_kernel_drops(const struct proccn *h);
 
 /* socket_filter.c */
@@ -139,6 +142,8 @@ static inline void pcn_seq_account(struct proccn *h, uint32_t cpu, uint32_t seq)
 		h->seq_lost_unreported += gap;
 		if (h->overrun_unreported)
 			h->overrun_gaps += gap;
+		else
+			h->gaps_owed = h->gaps_owed > gap ? h->gaps_owed - gap : 0;
 	}
 	s->next = seq + 1;
 	s->seen = 1;

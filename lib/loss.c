@@ -14,6 +14,22 @@
 #define SO_MEMINFO 55
 #endif
 
+/*
+ * pcn_note_overrun - the receive buffer overflowed (ENOBUFS): the kernel drops
+ * until we drain. Whether its events will show as sequence gaps is decided
+ * now, by whether the handle counts exactly at this moment.
+ */
+void pcn_note_overrun(struct proccn *h)
+{
+	h->cnt.overruns++;
+	if (!h->overrun_unreported) {
+		h->overrun_exact = h->seq_exact;
+		h->overrun_gaps = 0;
+	}
+	h->overrun_unreported = 1;
+	h->drained = 0;
+}
+
 /* Forget every CPU's last number: after a mask change, start afresh. */
 void pcn_seq_reset(struct proccn *h)
 {

@@ -54,8 +54,13 @@ int pcn_socket_filter_apply(struct proccn *h)
 		if (h->mode != PROCCN_MODE_KERNEL_FILTER)
 			h->exact_from_ns = pcn_now_ns();
 	}
-	if (!kernel_passes_all && h->overrun_unreported)
-		h->overrun_exact = 0;   /* its gaps may never be seen now: use the drops */
+	if (!kernel_passes_all) {
+		/* gaps may never be seen now: count from the drops what they owe */
+		if (h->overrun_unreported)
+			h->overrun_exact = 0;
+		h->owed_unreported += h->gaps_owed;
+		h->gaps_owed = 0;
+	}
 	h->seq_exact = kernel_passes_all;
 	return 0;
 }

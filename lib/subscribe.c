@@ -99,8 +99,7 @@ static int wait_ack(struct proccn *h, uint32_t *err, int *overflowed)
 			continue;
 		}
 		if (n == -ENOBUFS) {
-			h->cnt.overruns++;
-			h->overrun_unreported = 1;
+			pcn_note_overrun(h);
 			*overflowed = 1;
 			continue;
 		}
