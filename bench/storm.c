@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "idle.h"
+#include "median.h"
 #include "pin.h"
 #include "taskclock.h"
 #include "proccn.h"
@@ -706,21 +707,6 @@ out:
 
 /* ---- consumer process --------------------------------------------------- */
 
-static uint32_t read_pid_max(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
-	unsigned long v = 0;
-
-	if (f) {
-		if (fscanf(f, "%lu", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	if (v == 0 || v > 4194304)
-		v = 4194304;
-	return (uint32_t)v + 1;
-}
-
 static void consumer_main(const struct consumer_ctx *c)
 {
 	struct result res;
@@ -1012,21 +998,6 @@ release:
 }
 
 /* ---- statistics and report ---------------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned int n)
-{
-	if (n == 0)
-		return -1;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 enum metric {
 	M_SEEN, M_LOST, M_EVENTS, M_SYSC_EV, M_CPU_EV, M_TOTAL_EV,

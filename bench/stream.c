@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "median.h"
 #include "proccn.h"
 #include "taskclock.h"
 
@@ -69,19 +70,6 @@ static int on_exit_ev(const struct proccn_exit *ev, void *ud)
 	if ((uint32_t)ev->pid < c->pid_max)
 		c->seen[ev->pid] = 1;
 	return 0;
-}
-
-static uint32_t read_pid_max(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
-	unsigned long v = 0;
-
-	if (f) {
-		if (fscanf(f, "%lu", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v == 0 || v > 4194304 ? 4194304 : (uint32_t)v;
 }
 
 /*
@@ -193,19 +181,6 @@ static int run(int latency_us, double rate, double seconds, struct sample *out)
 	out->ran_ns = clock_fd < 0 ? -1 : (double)ran / (double)c.exits;
 	out->sleeps = (double)(ru1.ru_nvcsw - ru0.ru_nvcsw) / (double)c.exits;
 	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)

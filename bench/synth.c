@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "median.h"
 #include "dgram.h"
 #include "proccn.h"
 #include "sys.h"
@@ -686,19 +687,6 @@ static double run_baseline(uint64_t m)
 	close(sv[1]);
 	free(f);
 	return got == m ? (double)(t1 - t0) / (double)m : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static double min_of(const double *v, unsigned int n)

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "idle.h"
+#include "median.h"
 #include "pin.h"
 #include "taskclock.h"
 
@@ -192,19 +193,6 @@ static double no_sleep(int n)
 	close(p[0]);
 	close(p[1]);
 	return i == n ? per : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* The task-clock line under a sleeper line. */
