@@ -751,27 +751,45 @@ static void on_usr1(int sig)
  * has SA_RESTART (the kernel would restart a read without a timeout). Should
  * it not, the event sent a second later ends the wait and the test fails.
  */
-static void test_eintr_with_sa_restart(void **state)
+/*
+ * Dispatch with @cb and @timeout_ms while a thread sends SIGUSR1 (caught,
+ * SA_RESTART) after 50 ms and @ev a second later. Returns what dispatch
+ * returned; *dt_ms is how long it took.
+ */
+static int dispatch_signalled(const struct proccn_callbacks *cb, int timeout_ms,
+			      struct fk_ev ev, int64_t *dt_ms)
 {
-	struct proccn_callbacks cb = fk_rec_callbacks(1);
 	struct sigaction sa, old;
 	struct interrupter in;
+	int64_t t0;
 	pthread_t t;
+	int r;
 
-	(void)state;
-	open_on(FK_MODERN, 0, 0, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sa.sa_flags = SA_RESTART;
 	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
-	frame_event(in.frame, fk_exec(48, 48));
+	frame_event(in.frame, ev);
 	in.fd = fk.fd;
 	in.target = pthread_self();
 	assert_int_equal(pthread_create(&t, NULL, interrupt_then_send, &in), 0);
-	assert_int_equal(proccn_dispatch(h, &cb, rec, -1), -EINTR);
+	t0 = fk_now_ms();
+	r = proccn_dispatch(h, cb, rec, timeout_ms);
+	*dt_ms = fk_now_ms() - t0;
 	pthread_cancel(t);
 	pthread_join(t, NULL);
 	sigaction(SIGUSR1, &old, NULL);
+	return r;
+}
+
+static void test_eintr_with_sa_restart(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int64_t dt;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	assert_int_equal(dispatch_signalled(&cb, -1, fk_exec(48, 48), &dt), -EINTR);
 	assert_int_equal(rec->n, 0);
 }
 
@@ -870,27 +888,11 @@ static void test_gather_first_respects_timeout(void **state)
 static void test_eintr_while_gathering(void **state)
 {
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
-	struct sigaction sa, old;
-	struct interrupter in;
-	int64_t t0, dt;
-	pthread_t t;
+	int64_t dt;
 
 	(void)state;
 	start_burst(600);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
-	sa.sa_flags = SA_RESTART;
-	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
-	frame_event(in.frame, fk_exec(65, 65));
-	in.fd = fk.fd;
-	in.target = pthread_self();
-	assert_int_equal(pthread_create(&t, NULL, interrupt_then_send, &in), 0);
-	t0 = fk_now_ms();
-	assert_int_equal(proccn_dispatch(h, &cb, rec, -1), -EINTR);
-	dt = fk_now_ms() - t0;
-	pthread_cancel(t);
-	pthread_join(t, NULL);
-	sigaction(SIGUSR1, &old, NULL);
+	assert_int_equal(dispatch_signalled(&cb, -1, fk_exec(65, 65), &dt), -EINTR);
 	assert_true(dt < 500);      /* the signal came at 50 ms, into 600 ms of gathering */
 	assert_int_equal(rec->n, 2);
 }
@@ -902,10 +904,7 @@ static void test_eintr_while_gathering(void **state)
 static void test_eintr_while_gathering_after_wakeup(void **state)
 {
 	struct proccn_callbacks cb = fk_rec_callbacks(1), only_exit;
-	struct sigaction sa, old;
-	struct interrupter in;
-	int64_t t0, dt;
-	pthread_t t;
+	int64_t dt;
 	int bursting;
 
 	(void)state;
@@ -917,21 +916,9 @@ static void test_eintr_while_gathering_after_wakeup(void **state)
 			start_burst(400);   /* the gathering comes before the read */
 		else
 			open_on(FK_MODERN, 0, 0, 400000);
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = SA_RESTART;
-		assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
 		assert_int_equal(fk_generate(&fk, fk_fork(1, 1, 70, 70)), 1);
-		frame_event(in.frame, fk_exit(71, 71, 0, 17, 1, 1));
-		in.fd = fk.fd;
-		in.target = pthread_self();
-		assert_int_equal(pthread_create(&t, NULL, interrupt_then_send, &in), 0);
-		t0 = fk_now_ms();
-		assert_int_equal(proccn_dispatch(h, &only_exit, rec, 3000), -EINTR);
-		dt = fk_now_ms() - t0;
-		pthread_cancel(t);
-		pthread_join(t, NULL);
-		sigaction(SIGUSR1, &old, NULL);
+		assert_int_equal(dispatch_signalled(&only_exit, 3000, fk_exit(71, 71, 0, 17, 1, 1),
+						    &dt), -EINTR);
 		assert_true(dt < 350);   /* the signal came at 50 ms */
 		h = proccn_close(h);
 		fk_fini(&fk);
