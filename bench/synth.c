@@ -2,7 +2,7 @@
 /*
  * proccn-synth - synthetic benchmark of the library's receive path (issue 6
  * section 3): a fake kernel feeds pre-built proc connector datagrams of
- * mixed kinds to a handle made with pcn_open_fd(), and we measure what
+ * mixed kinds to a handle made with proccn__open_fd(), and we measure what
  * proccn_dispatch() costs per event.
  *
  * The fake kernel sits behind struct pcn_sys:
@@ -213,7 +213,7 @@ static void build_templates(uint8_t tmpl[NTMPL][SLOT])
 struct fake {
 	int peer;                /* the fake kernel's end of the socketpair */
 	int memory;              /* 1: copy into the caller's buffers, no socket */
-	int running;             /* 0 while pcn_open_fd() negotiates */
+	int running;             /* 0 while proccn__open_fd() negotiates */
 	uint8_t tmpl[NTMPL][SLOT];
 	unsigned int next;
 	uint64_t remaining;      /* events still to produce */
@@ -580,9 +580,9 @@ static int run_library(uint64_t m, int memory, struct run *out)
 	sys.drops = NULL;
 	/* malloc(f) is ours, not the library's */
 	heap.live = heap.peak = 0;
-	r = pcn_open_fd(&h, &o, sv[0], &sys);
+	r = proccn__open_fd(&h, &o, sv[0], &sys);
 	if (r < 0) {
-		fprintf(stderr, "pcn_open_fd: %s\n", proccn_strerror(r));
+		fprintf(stderr, "proccn__open_fd: %s\n", proccn_strerror(r));
 		close(sv[1]);
 		free(f);
 		return -1;

@@ -4,7 +4,7 @@
  * the kernel, so that on kernels without per-socket filtering (before 6.6)
  * unwanted events never take receive-buffer space. It judges only datagrams
  * in exactly the shape the kernel sends (one 76-byte message, cn_msg 1/1,
- * len 40) and accepts anything else whole: pcn_decode() must still see, and
+ * len 40) and accepts anything else whole: proccn__decode() must still see, and
  * count, what it would call malformed.
  *
  * BPF_ABS loads read big-endian words while the datagram is in host order, so
@@ -136,13 +136,13 @@ static int resolve(struct emitter *e)
  *   exit block: exit_code == 0 -> drop; pid == tgid -> accept, drop
  *   accept: ret #0xffffffff; drop: ret #0
  */
-int pcn_bpf_build(uint32_t mask, uint32_t flags, struct sock_filter *prog, size_t cap)
+int proccn__bpf_build(uint32_t mask, uint32_t flags, struct sock_filter *prog, size_t cap)
 {
 	int procs_only = (flags & PROCCN_F_PROCESSES_ONLY) != 0;
 	int nonzero, fork_block, exit_block;
 	struct emitter e;
 
-	mask = pcn_mask_normalise(mask);
+	mask = proccn__mask_normalise(mask);
 	if (mask == PROCCN_EV_ALL && !procs_only)
 		return 0;
 	/*
@@ -169,7 +169,7 @@ int pcn_bpf_build(uint32_t mask, uint32_t flags, struct sock_filter *prog, size_
 		jump(&e, BPF_JMP | BPF_JEQ | BPF_K, wire32(PROCCN_EV_EXIT), L_EXIT, L_NEXT);
 	if (fork_block)
 		jump(&e, BPF_JMP | BPF_JEQ | BPF_K, wire32(PROCCN_EV_FORK), L_FORK, L_NEXT);
-	/* ALL passes even values outside it, as pcn_filter_pass() does */
+	/* ALL passes even values outside it, as proccn__filter_pass() does */
 	if (mask == PROCCN_EV_ALL)
 		stmt(&e, BPF_RET | BPF_K, ACCEPT);
 	else

@@ -11,13 +11,13 @@
 #define PCN_BPF_MAX_INSNS 64
 
 /*
- * pcn_bpf_build - write a program that drops, in the kernel, datagrams that
- * pcn_filter_pass() would drop, and accepts everything else: ACKs always, and
+ * proccn__bpf_build - write a program that drops, in the kernel, datagrams that
+ * proccn__filter_pass() would drop, and accepts everything else: ACKs always, and
  * any datagram it cannot judge (other lengths, types or ids), which the
  * userspace parser then counts. Returns the number of instructions (> 0),
  * 0 when no filter is needed (mask ALL without PROCESSES_ONLY), or -EINVAL
  * when @cap is too small.
  */
-int pcn_bpf_build(uint32_t mask, uint32_t flags, struct sock_filter *prog, size_t cap);
+int proccn__bpf_build(uint32_t mask, uint32_t flags, struct sock_filter *prog, size_t cap);
 
 #endif

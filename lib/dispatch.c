@@ -82,7 +82,7 @@ static int deliver(struct proccn *h, const struct proccn_callbacks *cb, void *ud
 {
 	int handled, r;
 
-	if (!pcn_filter_pass(h->events, h->flags, ev)) {
+	if (!proccn__filter_pass(h->events, h->flags, ev)) {
 		h->cnt.filtered++;
 		return 0;
 	}

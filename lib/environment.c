@@ -27,7 +27,7 @@ static int ns_inode(const char *pid, const char *type, ino_t *ino)
 	return 0;
 }
 
-int pcn_in_initial_ns(const char *type)
+int proccn__in_initial_ns(const char *type)
 {
 	ino_t self, init;
 
@@ -44,7 +44,7 @@ int pcn_in_initial_ns(const char *type)
 	return self == init;
 }
 
-int pcn_proc_events_listed(void)
+int proccn__proc_events_listed(void)
 {
 	char line[256];
 	FILE *f = fopen("/proc/net/connector", "re");

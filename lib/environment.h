@@ -7,15 +7,15 @@
 #define PCN_ENVIRONMENT_H
 
 /*
- * pcn_in_initial_ns - for "user", "pid" or "net": 1 when this process is in
+ * proccn__in_initial_ns - for "user", "pid" or "net": 1 when this process is in
  * the initial namespace of that type, 0 when not, -1 when it cannot tell.
  */
-int pcn_in_initial_ns(const char *type);
+int proccn__in_initial_ns(const char *type);
 
 /*
- * pcn_proc_events_listed - 1 when /proc/net/connector lists cn_proc (the
+ * proccn__proc_events_listed - 1 when /proc/net/connector lists cn_proc (the
  * kernel has CONFIG_PROC_EVENTS), 0 when not, -1 when it cannot be read.
  */
-int pcn_proc_events_listed(void);
+int proccn__proc_events_listed(void);
 
 #endif

@@ -7,13 +7,13 @@
  */
 #include "filter.h"
 
-uint32_t pcn_mask_normalise(uint32_t mask)
+uint32_t proccn__mask_normalise(uint32_t mask)
 {
 	mask &= PROCCN_EV_ALL;
 	return mask ? mask : PROCCN_EV_ALL;
 }
 
-int pcn_filter_pass(uint32_t mask, uint32_t flags, const union proccn_event *ev)
+int proccn__filter_pass(uint32_t mask, uint32_t flags, const union proccn_event *ev)
 {
 	uint32_t kind = ev->hdr.kind;
 	int pass;

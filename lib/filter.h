@@ -7,13 +7,13 @@
 
 #include "proccn.h"
 
-/* pcn_mask_normalise - 0 means ALL, as the kernel reads it. */
-uint32_t pcn_mask_normalise(uint32_t mask);
+/* proccn__mask_normalise - 0 means ALL, as the kernel reads it. */
+uint32_t proccn__mask_normalise(uint32_t mask);
 
 /*
- * pcn_filter_pass - 1 when an event passes @mask (normalised) and @flags
+ * proccn__filter_pass - 1 when an event passes @mask (normalised) and @flags
  * (PROCCN_F_PROCESSES_ONLY), as the 6.6+ kernel filter would decide, else 0.
  */
-int pcn_filter_pass(uint32_t mask, uint32_t flags, const union proccn_event *ev);
+int proccn__filter_pass(uint32_t mask, uint32_t flags, const union proccn_event *ev);
 
 #endif

@@ -146,7 +146,7 @@ static int open_on_fd(struct proccn **out, const struct proccn_opts *o, int fd,
 	h->fd = fd;
 	h->owner = getpid();
 	h->sys = *sys;
-	h->events = pcn_mask_normalise(o->events);
+	h->events = proccn__mask_normalise(o->events);
 	h->flags = o->flags;
 	h->ack_timeout_ms = o->ack_timeout_ms;
 	h->latency_us = o->max_batch_latency_us;
@@ -167,7 +167,7 @@ static int open_on_fd(struct proccn **out, const struct proccn_opts *o, int fd,
 	return 0;
 }
 
-int pcn_open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
+int proccn__open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
 		const struct pcn_sys *sys)
 {
 	struct proccn_opts o;
@@ -202,7 +202,7 @@ int proccn_open(struct proccn **out, const struct proccn_opts *opts)
 		close(fd);
 		return r;
 	}
-	return open_on_fd(out, &o, fd, &pcn_sys_default);
+	return open_on_fd(out, &o, fd, &proccn__sys_default);
 }
 
 int proccn_unsubscribe(struct proccn *h)
@@ -289,7 +289,7 @@ int proccn_set_events(struct proccn *h, uint32_t events)
 	if (getpid() != h->owner)
 		return -ECHILD;
 	old = h->events;
-	h->events = pcn_mask_normalise(events);
+	h->events = proccn__mask_normalise(events);
 	r = pcn_socket_filter_apply(h);
 	if (r >= 0 && h->mode == PROCCN_MODE_KERNEL_FILTER && h->subscribed)
 		r = pcn_send_request(h, PCN_MCAST_LISTEN, h->events, PCN_REQ_INPUT_LEN);

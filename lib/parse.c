@@ -24,7 +24,7 @@ static const uint8_t min_payload_by_bit[32] = {
 	[31] = 24,                 /* EXIT */
 };
 
-size_t pcn_min_payload(uint32_t kind)
+size_t proccn__min_payload(uint32_t kind)
 {
 	if (kind == 0)
 		return 4; /* ACK: err */
@@ -109,7 +109,7 @@ static void decode_payload(uint32_t kind, const uint8_t *data, size_t len,
 	}
 }
 
-void pcn_decode(const struct nlmsghdr *nlh, struct pcn_decoded *out)
+void proccn__decode(const struct nlmsghdr *nlh, struct pcn_decoded *out)
 {
 	const uint8_t *cn = (const uint8_t *)nlh + MNL_NLMSG_HDRLEN;
 	size_t payload = nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
@@ -130,7 +130,7 @@ void pcn_decode(const struct nlmsghdr *nlh, struct pcn_decoded *out)
 	ev = cn + PCN_CN_HDR_LEN;
 	kind = pcn_get_u32(ev + PCN_EV_OFF_WHAT);
 	data_len = ev_len - PCN_EV_OFF_DATA;
-	need = pcn_min_payload(kind);
+	need = proccn__min_payload(kind);
 	if (data_len < need)
 		return;
 

@@ -24,13 +24,13 @@ struct pcn_decoded {
 };
 
 /*
- * pcn_decode - classify and decode one netlink message whose nlmsg_len has
+ * proccn__decode - classify and decode one netlink message whose nlmsg_len has
  * been checked to fit the datagram (mnl_nlmsg_ok). Reads nothing past
  * nlmsg_len, and nothing of the event past cn_msg.len.
  */
-void pcn_decode(const struct nlmsghdr *nlh, struct pcn_decoded *out);
+void proccn__decode(const struct nlmsghdr *nlh, struct pcn_decoded *out);
 
-/* pcn_min_payload - bytes of the event union a kind needs (0 for unknown kinds). */
-size_t pcn_min_payload(uint32_t kind);
+/* proccn__min_payload - bytes of the event union a kind needs (0 for unknown kinds). */
+size_t proccn__min_payload(uint32_t kind);
 
 #endif

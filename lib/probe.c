@@ -60,10 +60,10 @@ int proccn_probe(struct proccn_probe *p)
 	n = p->sz < PROBE_KNOWN ? p->sz : PROBE_KNOWN;
 	r.sz = n;
 	r.connector = connector_works();
-	r.proc_events = pcn_proc_events_listed();
-	r.initial_netns = pcn_in_initial_ns("net");
-	r.initial_userns = pcn_in_initial_ns("user");
-	r.initial_pidns = pcn_in_initial_ns("pid");
+	r.proc_events = proccn__proc_events_listed();
+	r.initial_netns = proccn__in_initial_ns("net");
+	r.initial_userns = proccn__in_initial_ns("user");
+	r.initial_pidns = proccn__in_initial_ns("pid");
 	r.cap_net_admin = has_cap_net_admin();
 
 	e = proccn_open(&h, NULL);

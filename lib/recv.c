@@ -152,7 +152,7 @@ int pcn_next_message(struct proccn *h, struct pcn_decoded *out)
 			}
 			h->batch_off = off;
 		}
-		pcn_decode(nlh, out);
+		proccn__decode(nlh, out);
 		if (out->cls == PCN_MSG_MALFORMED) {
 			h->cnt.malformed++;
 			continue;

@@ -21,7 +21,7 @@ int pcn_socket_filter_apply(struct proccn *h)
 	int n = 0, kernel_passes_all;
 
 	if (!(h->flags & PROCCN_F_NO_SOCKET_FILTER)) {
-		n = pcn_bpf_build(h->events, h->flags, insns, PCN_BPF_MAX_INSNS);
+		n = proccn__bpf_build(h->events, h->flags, insns, PCN_BPF_MAX_INSNS);
 		if (n < 0)
 			return n;
 	}

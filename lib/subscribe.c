@@ -124,9 +124,9 @@ static int wait_ack(struct proccn *h, uint32_t *err, int *overflowed)
 /* Why did nothing answer? Only the system can tell us. */
 static int diagnose_silence(void)
 {
-	if (pcn_proc_events_listed() == 0)
+	if (proccn__proc_events_listed() == 0)
 		return -EOPNOTSUPP;
-	if (pcn_in_initial_ns("user") == 0 || pcn_in_initial_ns("pid") == 0)
+	if (proccn__in_initial_ns("user") == 0 || proccn__in_initial_ns("pid") == 0)
 		return -EXDEV;
 	return -ETIMEDOUT;
 }
@@ -196,7 +196,7 @@ int pcn_negotiate(struct proccn *h)
 	} while (r == -ETIMEDOUT && overflowed && --tries > 0);
 	if (r == -ETIMEDOUT) {
 		/* outside the initial namespaces no request is ever answered */
-		if (pcn_in_initial_ns("user") == 0 || pcn_in_initial_ns("pid") == 0)
+		if (proccn__in_initial_ns("user") == 0 || proccn__in_initial_ns("pid") == 0)
 			return -EXDEV;
 		return listen_legacy(h);
 	}

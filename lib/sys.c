@@ -24,7 +24,7 @@ static int sys_poll(void *ctx, struct pollfd *pfd, nfds_t n, int timeout_ms)
 	return poll(pfd, n, timeout_ms);
 }
 
-const struct pcn_sys pcn_sys_default = {
+const struct pcn_sys proccn__sys_default = {
 	.sendmsg = sys_sendmsg,
 	.recvmmsg = sys_recvmmsg,
 	.poll = sys_poll,

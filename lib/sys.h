@@ -2,7 +2,7 @@
 /*
  * The system calls the handle makes on its socket, behind a table so that the
  * unit tests can put a fake kernel on a socketpair in place of the real one.
- * Not public API: pcn_open_fd() and struct pcn_sys are hidden symbols.
+ * Not public API: proccn__open_fd() and struct pcn_sys are hidden symbols.
  */
 #ifndef PCN_SYS_H
 #define PCN_SYS_H
@@ -27,14 +27,14 @@ struct pcn_sys {
 	int (*drops)(void *ctx, int fd, uint32_t *out);
 };
 
-extern const struct pcn_sys pcn_sys_default;
+extern const struct pcn_sys proccn__sys_default;
 
 /*
- * pcn_open_fd - build a handle around an already bound socket and negotiate
+ * proccn__open_fd - build a handle around an already bound socket and negotiate
  * the subscription through @sys. Takes ownership of @fd (closed by
  * proccn_close(), and on failure). proccn_open() is socket + bind + this.
  */
-int pcn_open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
+int proccn__open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
 		const struct pcn_sys *sys);
 
 #endif

@@ -577,7 +577,7 @@ int pcn_fuzz_one(const uint8_t *data, size_t size)
 		abort();
 	}
 	f.opening = 1;
-	r = pcn_open_fd(&h, &opts, f.fd, &sys);  /* owns f.fd from here */
+	r = proccn__open_fd(&h, &opts, f.fd, &sys);  /* owns f.fd from here */
 	f.opening = 0;
 	if (opts.events & ~PROCCN_EV_ALL) {
 		CHECK(r == -EINVAL && !h);
@@ -595,7 +595,7 @@ int pcn_fuzz_one(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (r != 0)
-		fprintf(stderr, "pcn_open_fd() = %d\n", r);
+		fprintf(stderr, "proccn__open_fd() = %d\n", r);
 	CHECK(r == 0 && h);
 	/* event loops get an epoll fd watching the socket, not the socket */
 	CHECK(proccn_fd(h) >= 0 && proccn_fd(h) != f.fd);

@@ -505,9 +505,9 @@ int fk_open(struct fake_kernel *fk, struct proccn **h, const struct proccn_opts 
 {
 	int fd = fk->lib_fd;
 
-	/* pcn_open_fd() owns the fd from here on, success or not */
+	/* proccn__open_fd() owns the fd from here on, success or not */
 	fk->lib_fd = -1;
-	return pcn_open_fd(h, opts, fd, &fk->sys);
+	return proccn__open_fd(h, opts, fd, &fk->sys);
 }
 
 /* The recorder: each typed callback stores its event as the union. */

@@ -103,7 +103,7 @@ struct fake_kernel {
 int fk_init(struct fake_kernel *fk, enum fk_kernel kind);
 /* fk_fini - close the fake's end (and the library's, if never handed over). */
 void fk_fini(struct fake_kernel *fk);
-/* fk_open - pcn_open_fd() on the fake; the handle owns lib_fd afterwards. */
+/* fk_open - proccn__open_fd() on the fake; the handle owns lib_fd afterwards. */
 int fk_open(struct fake_kernel *fk, struct proccn **h, const struct proccn_opts *opts);
 
 /* Event constructors (field values in the kernel's order). */

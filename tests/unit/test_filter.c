@@ -3,7 +3,7 @@
  * The userspace filter. It must make the decisions the 6.6+ kernel makes
  * (cn_filter), because on old kernels it is the only filter and callers must
  * see the same events either way. The fake kernel's fk_passes() is an
- * independent model of cn_filter from kernel-notes.md; pcn_filter_pass() is
+ * independent model of cn_filter from kernel-notes.md; proccn__filter_pass() is
  * compared with it for every mask, and checked by hand for the rules that
  * matter (0 = ALL, NONZERO_EXIT with and without EXIT, PROCESSES_ONLY).
  */
@@ -54,7 +54,7 @@ static union proccn_event decoded(const struct fk_ev *ev)
 	struct pcn_decoded d;
 
 	fk_build((uint8_t *)storage, 1, 0, 0, 1, ev);
-	pcn_decode((const struct nlmsghdr *)(const void *)storage, &d);
+	proccn__decode((const struct nlmsghdr *)(const void *)storage, &d);
 	assert_int_equal(d.cls, PCN_MSG_EVENT);
 	return d.ev;
 }
@@ -62,11 +62,11 @@ static union proccn_event decoded(const struct fk_ev *ev)
 static void test_normalise(void **state)
 {
 	(void)state;
-	assert_true(pcn_mask_normalise(0) == PROCCN_EV_ALL);
-	assert_true(pcn_mask_normalise(PROCCN_EV_EXIT) == PROCCN_EV_EXIT);
+	assert_true(proccn__mask_normalise(0) == PROCCN_EV_ALL);
+	assert_true(proccn__mask_normalise(PROCCN_EV_EXIT) == PROCCN_EV_EXIT);
 	/* bits outside ALL are dropped, as valid_event() does */
-	assert_true(pcn_mask_normalise(PROCCN_EV_EXEC | 0x8) == PROCCN_EV_EXEC);
-	assert_true(pcn_mask_normalise(0x8) == PROCCN_EV_ALL);
+	assert_true(proccn__mask_normalise(PROCCN_EV_EXEC | 0x8) == PROCCN_EV_EXEC);
+	assert_true(proccn__mask_normalise(0x8) == PROCCN_EV_ALL);
 }
 
 /* Each single-kind mask passes its kind and nothing else. */
@@ -84,7 +84,7 @@ static void test_single_kinds(void **state)
 		for (i = 0; i < n; i++) {
 			union proccn_event e = decoded(&ev[i]);
 
-			assert_int_equal(pcn_filter_pass(mask, 0, &e), ev[i].what == mask);
+			assert_int_equal(proccn__filter_pass(mask, 0, &e), ev[i].what == mask);
 		}
 	}
 }
@@ -99,8 +99,8 @@ static void test_zero_means_all(void **state)
 		union proccn_event e = decoded(&ev[i]);
 
 		/* every kind, unknown ones included */
-		assert_true(pcn_filter_pass(pcn_mask_normalise(0), 0, &e));
-		assert_true(pcn_filter_pass(PROCCN_EV_ALL, 0, &e));
+		assert_true(proccn__filter_pass(proccn__mask_normalise(0), 0, &e));
+		assert_true(proccn__filter_pass(PROCCN_EV_ALL, 0, &e));
 	}
 }
 
@@ -119,16 +119,16 @@ static void test_nonzero_exit(void **state)
 		fork = decoded(&f);
 	}
 	/* NONZERO_EXIT alone: exit(0) dropped; exit(2) and a core-dumping SIGSEGV pass */
-	assert_false(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &ok));
-	assert_true(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &fail));
-	assert_true(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &killed));
-	assert_false(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &fork));
+	assert_false(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &ok));
+	assert_true(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &fail));
+	assert_true(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &killed));
+	assert_false(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &fork));
 	/* with EXIT it changes nothing: every exit passes */
-	assert_true(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_EXIT, 0, &ok));
-	assert_true(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_EXIT, 0, &fail));
+	assert_true(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_EXIT, 0, &ok));
+	assert_true(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_EXIT, 0, &fail));
 	/* combined with another kind */
-	assert_true(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK, 0, &fork));
-	assert_false(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK, 0, &ok));
+	assert_true(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK, 0, &fork));
+	assert_false(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK, 0, &ok));
 }
 
 /* Every one of the 1024 masks over the ten bits agrees with the kernel model. */
@@ -144,13 +144,13 @@ static void test_every_mask_matches_kernel(void **state)
 		for (b = 0; b < N_BITS; b++)
 			if (sub & (1u << b))
 				mask |= kind_bits[b];
-		mask = pcn_mask_normalise(mask);
+		mask = proccn__mask_normalise(mask);
 		for (i = 0; i < n; i++) {
 			union proccn_event e = decoded(&ev[i]);
 
-			if (pcn_filter_pass(mask, 0, &e) != fk_passes(mask, &ev[i]))
+			if (proccn__filter_pass(mask, 0, &e) != fk_passes(mask, &ev[i]))
 				fail_msg("mask 0x%08x kind 0x%08x: library %d kernel %d", mask,
-					 ev[i].what, pcn_filter_pass(mask, 0, &e),
+					 ev[i].what, proccn__filter_pass(mask, 0, &e),
 					 fk_passes(mask, &ev[i]));
 		}
 	}
@@ -167,24 +167,24 @@ static void test_processes_only(void **state)
 	const uint32_t F = PROCCN_F_PROCESSES_ONLY;
 
 	(void)state;
-	assert_false(pcn_filter_pass(PROCCN_EV_ALL, F, &thread_fork));
-	assert_false(pcn_filter_pass(PROCCN_EV_ALL, F, &thread_exit));
-	assert_true(pcn_filter_pass(PROCCN_EV_ALL, F, &proc_fork));
-	assert_true(pcn_filter_pass(PROCCN_EV_ALL, F, &proc_exit));
+	assert_false(proccn__filter_pass(PROCCN_EV_ALL, F, &thread_fork));
+	assert_false(proccn__filter_pass(PROCCN_EV_ALL, F, &thread_exit));
+	assert_true(proccn__filter_pass(PROCCN_EV_ALL, F, &proc_fork));
+	assert_true(proccn__filter_pass(PROCCN_EV_ALL, F, &proc_exit));
 	/* without the flag threads pass */
-	assert_true(pcn_filter_pass(PROCCN_EV_ALL, 0, &thread_fork));
-	assert_true(pcn_filter_pass(PROCCN_EV_ALL, 0, &thread_exit));
+	assert_true(proccn__filter_pass(PROCCN_EV_ALL, 0, &thread_fork));
+	assert_true(proccn__filter_pass(PROCCN_EV_ALL, 0, &thread_exit));
 	/* the flag hides thread FORK and EXIT only */
-	assert_true(pcn_filter_pass(PROCCN_EV_ALL, F, &thread_exec));
+	assert_true(proccn__filter_pass(PROCCN_EV_ALL, F, &thread_exec));
 	/* and never lets through what the mask drops */
-	assert_false(pcn_filter_pass(PROCCN_EV_EXEC, F, &proc_fork));
+	assert_false(proccn__filter_pass(PROCCN_EV_EXEC, F, &proc_fork));
 	/* a thread's nonzero exit under NONZERO_EXIT is still a thread */
 	{
 		struct fk_ev tk = fk_exit(101, 100, 9, UINT32_MAX, 1, 1);
 		union proccn_event thread_killed = decoded(&tk);
 
-		assert_true(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &thread_killed));
-		assert_false(pcn_filter_pass(PROCCN_EV_NONZERO_EXIT, F, &thread_killed));
+		assert_true(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT, 0, &thread_killed));
+		assert_false(proccn__filter_pass(PROCCN_EV_NONZERO_EXIT, F, &thread_killed));
 	}
 }
 
@@ -202,7 +202,7 @@ static void run_legacy(uint32_t mask, uint32_t flags)
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
 	struct fk_ev ev[16], thread_fork = fk_fork(1, 1, 71, 70);
 	unsigned int n = samples(ev), i, expect = 0, j = 0;
-	uint32_t nmask = pcn_mask_normalise(mask);
+	uint32_t nmask = proccn__mask_normalise(mask);
 	int r, total = 0;
 
 	assert_int_equal(fk_init(&fk, FK_OLD), 0);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * pcn_decode() on known bytes: every event kind field by field, the ACK,
+ * proccn__decode() on known bytes: every event kind field by field, the ACK,
  * unknown kinds, declared lengths, and datagrams placed so that the u64
  * timestamp is misaligned (it is at byte 44 of a datagram, i.e. 4 mod 8).
  */
@@ -45,7 +45,7 @@ static void decode_at(const uint8_t *bytes, size_t len, size_t off, struct pcn_d
 	assert_true(off + len <= sizeof(storage));
 	memset(storage, 0xA5, sizeof(storage));
 	memcpy(buf + off, bytes, len);
-	pcn_decode((const struct nlmsghdr *)(const void *)(buf + off), d);
+	proccn__decode((const struct nlmsghdr *)(const void *)(buf + off), d);
 }
 
 static void decode_ev(const struct fk_ev *ev, struct pcn_decoded *d)
@@ -268,7 +268,7 @@ static void test_short_payload_per_kind(void **state)
 		struct pcn_decoded d;
 		size_t ev_len;
 
-		assert_int_equal(pcn_min_payload(kinds[i].kind), kinds[i].need);
+		assert_int_equal(proccn__min_payload(kinds[i].kind), kinds[i].need);
 		fk_build(dg, 1, 0, 0, TS, &ev);
 
 		ev_len = PCN_EV_OFF_DATA + kinds[i].need;
@@ -284,7 +284,7 @@ static void test_short_payload_per_kind(void **state)
 		assert_int_equal(d.cls, PCN_MSG_MALFORMED);
 	}
 	/* unknown kinds need nothing past the header */
-	assert_int_equal(pcn_min_payload(0x1000), 0);
+	assert_int_equal(proccn__min_payload(0x1000), 0);
 }
 
 /* An unknown kind with a short union: raw.len says how much is real. */

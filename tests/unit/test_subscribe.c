@@ -759,7 +759,7 @@ static void test_option_validation(void **state)
 		int fd = fk.lib_fd;
 
 		fk.lib_fd = -1;
-		assert_int_equal(pcn_open_fd(&out, NULL, fd, NULL), -EINVAL);
+		assert_int_equal(proccn__open_fd(&out, NULL, fd, NULL), -EINVAL);
 	}
 	assert_int_equal(proccn_open(NULL, NULL), -EINVAL);
 }

@@ -735,13 +735,13 @@ static ssize_t wrap_sendmsg(void *ctx, int fd, const struct msghdr *msg, int fla
 	} else {
 		w->other_req++;
 	}
-	return pcn_sys_default.sendmsg(pcn_sys_default.ctx, fd, msg, flags);
+	return proccn__sys_default.sendmsg(proccn__sys_default.ctx, fd, msg, flags);
 }
 
 static int wrap_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n, int flags)
 {
 	struct wrap *w = ctx;
-	int r = pcn_sys_default.recvmmsg(pcn_sys_default.ctx, fd, vec, n, flags);
+	int r = proccn__sys_default.recvmmsg(proccn__sys_default.ctx, fd, vec, n, flags);
 	int i;
 
 	for (i = 0; i < r; i++) {
@@ -761,12 +761,12 @@ static int wrap_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n,
 
 /*
  * open_wrapped - what proccn_open() does (socket, buffer, bind), then
- * pcn_open_fd() with our pcn_sys in front of the real system calls.
+ * proccn__open_fd() with our pcn_sys in front of the real system calls.
  */
 static int open_wrapped(struct proccn **h, const struct proccn_opts *o, struct wrap *w)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1, .nl_pid = 0 };
-	struct pcn_sys sys = pcn_sys_default;
+	struct pcn_sys sys = proccn__sys_default;
 	int fd, bytes = 4 << 20;
 
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
@@ -783,7 +783,7 @@ static int open_wrapped(struct proccn **h, const struct proccn_opts *o, struct w
 	sys.sendmsg = wrap_sendmsg;
 	sys.recvmmsg = wrap_recvmmsg;
 	sys.ctx = w;
-	return pcn_open_fd(h, o, fd, &sys);
+	return proccn__open_fd(h, o, fd, &sys);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -907,7 +907,7 @@ static void test_ignore_once(const struct config *cfg, const char *name, int how
 	o.events = how == 2 ? PROCCN_EV_EXIT : 0;
 	r = open_wrapped(&h, &o, &w);
 	if (r < 0) {
-		fail(name, "pcn_open_fd: %s (%d)", proccn_strerror(r), r);
+		fail(name, "proccn__open_fd: %s (%d)", proccn_strerror(r), r);
 		return;
 	}
 	mode = proccn_mode(h);
@@ -1135,7 +1135,7 @@ static void test_datagrams(const struct config *cfg, int socket_filter)
 	memset(&wl, 0, sizeof(wl));
 	r = open_wrapped(&h, &o, &w);
 	if (r < 0) {
-		fail(name, "pcn_open_fd: %s (%d)", proccn_strerror(r), r);
+		fail(name, "proccn__open_fd: %s (%d)", proccn_strerror(r), r);
 		return;
 	}
 	mode = proccn_mode(h);

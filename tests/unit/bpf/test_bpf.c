@@ -2,8 +2,8 @@
 /*
  * The generated socket filter against the userspace filter it stands in for.
  * A small classic BPF interpreter runs every program on hand-built and
- * pseudo-random datagrams, and the answer must equal what pcn_decode() and
- * pcn_filter_pass() say about the same bytes; the kernel then runs a subset
+ * pseudo-random datagrams, and the answer must equal what proccn__decode() and
+ * proccn__filter_pass() say about the same bytes; the kernel then runs a subset
  * on a socketpair, so the interpreter's reading of BPF is checked too.
  */
 #include <errno.h>
@@ -33,7 +33,7 @@ struct dgram {
 	char name[48];
 	size_t len;
 	union {
-		struct nlmsghdr nlh;            /* alignment for pcn_decode() */
+		struct nlmsghdr nlh;            /* alignment for proccn__decode() */
 		uint8_t b[MAX_DGRAM];
 	} u;
 };
@@ -62,7 +62,7 @@ static uint32_t rnd(void)
 }
 
 /*
- * The interpreter: only what pcn_bpf_build() may emit, so that a new opcode
+ * The interpreter: only what proccn__bpf_build() may emit, so that a new opcode
  * fails here instead of being guessed at. Like the kernel, a load past the
  * end of the packet ends the program with 0 (drop). Returns the program's
  * return value, or -1 for a program the kernel would refuse or we cannot run.
@@ -138,10 +138,10 @@ static int expected_pass(uint32_t mask, uint32_t flags, const struct dgram *d)
 
 	if (!mnl_nlmsg_ok(&d->u.nlh, (int)d->len) || d->u.nlh.nlmsg_len != d->len)
 		return 1;
-	pcn_decode(&d->u.nlh, &dec);
+	proccn__decode(&d->u.nlh, &dec);
 	if (dec.cls != PCN_MSG_EVENT)
 		return 1;
-	return pcn_filter_pass(pcn_mask_normalise(mask), flags, &dec.ev);
+	return proccn__filter_pass(proccn__mask_normalise(mask), flags, &dec.ev);
 }
 
 /*
@@ -372,12 +372,12 @@ static void test_no_filter_needed(void **state)
 	struct sock_filter p[PCN_BPF_MAX_INSNS];
 
 	(void)state;
-	assert_int_equal(pcn_bpf_build(PROCCN_EV_ALL, 0, p, PCN_BPF_MAX_INSNS), 0);
-	assert_int_equal(pcn_bpf_build(0, 0, p, PCN_BPF_MAX_INSNS), 0);
-	assert_int_equal(pcn_bpf_build(0x8, 0, p, PCN_BPF_MAX_INSNS), 0);
-	assert_int_equal(pcn_bpf_build(UINT32_MAX, PROCCN_F_FORCE_LEGACY, NULL, 0), 0);
-	assert_true(pcn_bpf_build(0, PROCCN_F_PROCESSES_ONLY, p, PCN_BPF_MAX_INSNS) > 0);
-	assert_true(pcn_bpf_build(PROCCN_EV_ALL & ~PROCCN_EV_SID, 0, p, PCN_BPF_MAX_INSNS) > 0);
+	assert_int_equal(proccn__bpf_build(PROCCN_EV_ALL, 0, p, PCN_BPF_MAX_INSNS), 0);
+	assert_int_equal(proccn__bpf_build(0, 0, p, PCN_BPF_MAX_INSNS), 0);
+	assert_int_equal(proccn__bpf_build(0x8, 0, p, PCN_BPF_MAX_INSNS), 0);
+	assert_int_equal(proccn__bpf_build(UINT32_MAX, PROCCN_F_FORCE_LEGACY, NULL, 0), 0);
+	assert_true(proccn__bpf_build(0, PROCCN_F_PROCESSES_ONLY, p, PCN_BPF_MAX_INSNS) > 0);
+	assert_true(proccn__bpf_build(PROCCN_EV_ALL & ~PROCCN_EV_SID, 0, p, PCN_BPF_MAX_INSNS) > 0);
 }
 
 /* A short buffer is refused whole: nothing is written into it. */
@@ -390,20 +390,20 @@ static void test_capacity(void **state)
 	(void)state;
 	memset(&zero, 0, sizeof(zero));
 	for (i = 0; i < n_masks; i++) {
-		n = pcn_bpf_build(masks[i], PROCCN_F_PROCESSES_ONLY, p, PCN_BPF_MAX_INSNS);
+		n = proccn__bpf_build(masks[i], PROCCN_F_PROCESSES_ONLY, p, PCN_BPF_MAX_INSNS);
 		assert_true(n > 0 && n <= PCN_BPF_MAX_INSNS);
 	}
-	n = pcn_bpf_build(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK, PROCCN_F_PROCESSES_ONLY,
+	n = proccn__bpf_build(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK, PROCCN_F_PROCESSES_ONLY,
 			  p, PCN_BPF_MAX_INSNS);
 	assert_true(n > 1);
 	memset(p, 0, sizeof(p));
-	assert_int_equal(pcn_bpf_build(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK,
+	assert_int_equal(proccn__bpf_build(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK,
 				       PROCCN_F_PROCESSES_ONLY, p, (size_t)n - 1), -EINVAL);
 	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
 		assert_memory_equal(&p[i], &zero, sizeof(zero));
-	assert_int_equal(pcn_bpf_build(PROCCN_EV_EXIT, 0, p, 0), -EINVAL);
-	assert_int_equal(pcn_bpf_build(PROCCN_EV_EXIT, 0, NULL, PCN_BPF_MAX_INSNS), -EINVAL);
-	assert_int_equal(pcn_bpf_build(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK,
+	assert_int_equal(proccn__bpf_build(PROCCN_EV_EXIT, 0, p, 0), -EINVAL);
+	assert_int_equal(proccn__bpf_build(PROCCN_EV_EXIT, 0, NULL, PCN_BPF_MAX_INSNS), -EINVAL);
+	assert_int_equal(proccn__bpf_build(PROCCN_EV_NONZERO_EXIT | PROCCN_EV_FORK,
 				       PROCCN_F_PROCESSES_ONLY, p, (size_t)n), n);
 }
 
@@ -417,7 +417,7 @@ static void test_matches_userspace(void **state)
 	(void)state;
 	for (i = 0; i < n_masks; i++) {
 		for (j = 0; j < sizeof(flag_sets) / sizeof(flag_sets[0]); j++) {
-			int n = pcn_bpf_build(masks[i], flag_sets[j], p, PCN_BPF_MAX_INSNS);
+			int n = proccn__bpf_build(masks[i], flag_sets[j], p, PCN_BPF_MAX_INSNS);
 
 			assert_true(n >= 0);
 			if (n > 0)
@@ -446,10 +446,10 @@ static void test_detects_wrong_programs(void **state)
 	(void)state;
 	quiet = 1;
 	assert_true(mismatches(PROCCN_EV_EXIT, 0, accept_all, 1) > 0);
-	n = pcn_bpf_build(PROCCN_EV_EXIT, 0, p, PCN_BPF_MAX_INSNS);
+	n = proccn__bpf_build(PROCCN_EV_EXIT, 0, p, PCN_BPF_MAX_INSNS);
 	assert_true(mismatches(PROCCN_EV_NONZERO_EXIT, 0, p, n) > 0);
 	assert_true(mismatches(PROCCN_EV_EXIT, PROCCN_F_PROCESSES_ONLY, p, n) > 0);
-	n = pcn_bpf_build(PROCCN_EV_FORK, PROCCN_F_PROCESSES_ONLY, p, PCN_BPF_MAX_INSNS);
+	n = proccn__bpf_build(PROCCN_EV_FORK, PROCCN_F_PROCESSES_ONLY, p, PCN_BPF_MAX_INSNS);
 	assert_true(mismatches(PROCCN_EV_FORK, 0, p, n) > 0);
 	quiet = 0;
 	/* a load past the end drops, as in the kernel */
@@ -507,7 +507,7 @@ static void test_socket_exit_only(void **state)
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
-	n = pcn_bpf_build(PROCCN_EV_EXIT, 0, p, PCN_BPF_MAX_INSNS);
+	n = proccn__bpf_build(PROCCN_EV_EXIT, 0, p, PCN_BPF_MAX_INSNS);
 	assert_true(n > 0);
 	assert_int_equal(attach(sv[1], p, n), 0);
 	send_dgram(sv[0], find("fork process"));
@@ -532,7 +532,7 @@ static void test_socket_matches_userspace(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
 	for (i = 0; i < n_masks; i++) {
 		for (j = 0; j < 2; j++) {
-			int n = pcn_bpf_build(masks[i], flag_sets[j], p, PCN_BPF_MAX_INSNS);
+			int n = proccn__bpf_build(masks[i], flag_sets[j], p, PCN_BPF_MAX_INSNS);
 
 			if (n == 0)
 				continue;
