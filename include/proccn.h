@@ -164,12 +164,17 @@ struct proccn_opts {
 	int rcvbuf;              /* receive buffer bytes; 0 = library default (4 MiB, capped
 				    by privileges), -1 = leave the kernel default */
 	int ack_timeout_ms;      /* how long to wait for each ACK; 0 = 250 ms */
-	int max_batch_latency_us;/* coalescing: let events gather this long before
-				    reading them in a blocking proccn_dispatch()
-				    (timeout != 0; no effect with timeout 0);
-				    0 = off (0..1000000) */
+	int max_batch_latency_us;/* adaptive batching in a blocking proccn_dispatch():
+				    while a burst is under way, let events gather
+				    up to this long before a read; a lone event is
+				    never held back. 0 = the library's cap (1000 us),
+				    N = cap N (1..1000000), PROCCN_LATENCY_NONE =
+				    never gather */
 	uint32_t reserved;       /* must be 0 (no padding: the struct has no unnamed bytes) */
 };
+
+/* opts.max_batch_latency_us: never let events gather, wake for each. */
+#define PROCCN_LATENCY_NONE (-1)
 
 #define PROCCN_OPTS_INIT { sizeof(struct proccn_opts), 0, 0, 0, 0, 0, 0 }
 

@@ -1,69 +1,92 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Dispatch: drain the socket in batches and hand each event to its callback.
- * Loss is never silent: overflows and sequence gaps go to on_loss.
+ * Dispatch: read batches and hand each event to its callback. Loss is never
+ * silent: what loss.c reports goes to on_loss, in order with the events.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
 
+#include "abi.h"
 #include "filter.h"
 #include "handle.h"
 
-/* The callbacks, resolved once per dispatch (see resolve_callbacks()). */
-#define HAS_CB(cb, member) ((cb)->member != NULL)
+/* Batches one dispatch reads at most once it has something to return. */
+#define PCN_DISPATCH_MAX_BATCHES 16
 
-/*
- * An older caller's struct is shorter: copy what it has and leave the rest
- * NULL, so that the per-event checks are plain pointer tests.
- */
-static void resolve_callbacks(const struct proccn_callbacks *in, struct proccn_callbacks *out)
-{
-	memset(out, 0, sizeof(*out));
-	memcpy(out, in, in->sz < sizeof(*out) ? in->sz : sizeof(*out));
-	out->sz = sizeof(*out);
-}
+static const struct pcn_abi_member callbacks_members[] = {
+	PCN_ABI_MEMBER(struct proccn_callbacks, sz),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_fork),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_exec),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_uid),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_gid),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_sid),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_ptrace),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_comm),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_coredump),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_exit),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_event),
+	PCN_ABI_MEMBER(struct proccn_callbacks, on_loss),
+};
+static const struct pcn_abi_layout callbacks_layout =
+	PCN_ABI_LAYOUT(struct proccn_callbacks, callbacks_members, sizeof(size_t));
 
+/* One proccn_dispatch() call. */
+struct call {
+	struct proccn_callbacks cb;  /* the caller's, completed with NULLs */
+	void *ud;
+	int timeout_ms;
+	int64_t deadline_us;      /* when a timeout_ms > 0 ends */
+	int waited;               /* a read has waited already */
+	int expired;              /* the timeout has passed */
+	int interrupted;          /* a signal cut a gathering short */
+	int drained;              /* the last read found the queue empty */
+	int batches;              /* reads that brought datagrams */
+	int delivered;            /* events handed to a callback */
+	int reported;             /* loss reports made */
+};
+
+/* The typed callback of @ev's kind; *handled is 0 when there is none. */
 static int call_typed(const struct proccn_callbacks *cb, const union proccn_event *ev,
 		      void *ud, int *handled)
 {
 	*handled = 1;
 	switch (ev->hdr.kind) {
 	case PROCCN_EV_FORK:
-		if (HAS_CB(cb, on_fork))
+		if (cb->on_fork)
 			return cb->on_fork(&ev->fork, ud);
 		break;
 	case PROCCN_EV_EXEC:
-		if (HAS_CB(cb, on_exec))
+		if (cb->on_exec)
 			return cb->on_exec(&ev->exec, ud);
 		break;
 	case PROCCN_EV_UID:
-		if (HAS_CB(cb, on_uid))
+		if (cb->on_uid)
 			return cb->on_uid(&ev->uid, ud);
 		break;
 	case PROCCN_EV_GID:
-		if (HAS_CB(cb, on_gid))
+		if (cb->on_gid)
 			return cb->on_gid(&ev->gid, ud);
 		break;
 	case PROCCN_EV_SID:
-		if (HAS_CB(cb, on_sid))
+		if (cb->on_sid)
 			return cb->on_sid(&ev->sid, ud);
 		break;
 	case PROCCN_EV_PTRACE:
-		if (HAS_CB(cb, on_ptrace))
+		if (cb->on_ptrace)
 			return cb->on_ptrace(&ev->ptrace, ud);
 		break;
 	case PROCCN_EV_COMM:
-		if (HAS_CB(cb, on_comm))
+		if (cb->on_comm)
 			return cb->on_comm(&ev->comm, ud);
 		break;
 	case PROCCN_EV_COREDUMP:
-		if (HAS_CB(cb, on_coredump))
+		if (cb->on_coredump)
 			return cb->on_coredump(&ev->coredump, ud);
 		break;
 	case PROCCN_EV_EXIT:
-		if (HAS_CB(cb, on_exit))
+		if (cb->on_exit)
 			return cb->on_exit(&ev->exit, ud);
 		break;
 	default:
@@ -77,18 +100,17 @@ static int call_typed(const struct proccn_callbacks *cb, const union proccn_even
  * Filter, then deliver one event. Returns the callback's value. An event no
  * callback takes is counted as unhandled, not delivered.
  */
-static int deliver(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
-		   const union proccn_event *ev, int *delivered)
+static int deliver(struct proccn *h, struct call *c, const union proccn_event *ev)
 {
 	int handled, r;
 
-	if (!proccn__filter_pass(h->events, h->flags, ev)) {
+	if (!proccn__filter_pass(h->sub.events, h->sub.flags, ev)) {
 		h->cnt.filtered++;
 		return 0;
 	}
-	r = call_typed(cb, ev, ud, &handled);
-	if (!handled && HAS_CB(cb, on_event)) {
-		r = cb->on_event(ev, ud);
+	r = call_typed(&c->cb, ev, c->ud, &handled);
+	if (!handled && c->cb.on_event) {
+		r = c->cb.on_event(ev, c->ud);
 		handled = 1;
 	}
 	if (!handled) {
@@ -96,310 +118,191 @@ static int deliver(struct proccn *h, const struct proccn_callbacks *cb, void *ud
 		return 0;
 	}
 	h->cnt.delivered++;
-	(*delivered)++;
+	c->delivered++;
 	return r < 0 ? r : 0;
 }
 
-static int report_loss(const struct proccn_callbacks *cb, void *ud, int reason,
-		       uint64_t count, int exact, int *reported)
+/* The loss reports due, oldest cause first. */
+static int report_losses(struct proccn *h, struct call *c)
 {
-	struct proccn_loss loss = { .reason = reason, .count = count, .exact = exact };
-	int r = 0;
+	struct proccn_loss loss;
 
-	(*reported)++;
-	if (HAS_CB(cb, on_loss))
-		r = cb->on_loss(&loss, ud);
-	return r < 0 ? r : 0;
-}
+	while (!h->closing && proccn__loss_next(&h->loss, &loss)) {
+		c->reported++;
+		if (c->cb.on_loss) {
+			int r = c->cb.on_loss(&loss, c->ud);
 
-/* Losses noticed since the last report, oldest cause first. */
-static int flush_losses(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
-			int *reported)
-{
-	int r = 0;
-
-	if (h->pending_lost && !h->pending_lost_reported) {
-		h->pending_lost_reported = 1;
-		r = report_loss(cb, ud, PROCCN_LOSS_NEGOTIATION, h->pending_lost, 1, reported);
-		if (r < 0)
-			return r;
-	}
-	/*
-	 * The kernel drops everything until the queue is empty: report an
-	 * overrun once drained, when its drop count is complete. With exact
-	 * sequence accounting the same events come as SEQ_GAP reports, so the
-	 * overrun carries no count: reports never count an event twice.
-	 */
-	if (h->overrun_unreported && h->drained) {
-		uint32_t drops = pcn_kernel_drops(h);
-		uint64_t count = (uint32_t)(drops - h->drops_base);
-
-		/* what came as SEQ_GAP reports is not counted again */
-		count = count > h->overrun_gaps ? count - h->overrun_gaps : 0;
-		if (h->overrun_exact) {
-			/* the rest comes as SEQ_GAP reports, when those CPUs send again */
-			h->gaps_owed += count;
-			count = 0;
+			if (r < 0)
+				return r;
 		}
-		h->overrun_unreported = 0;
-		h->drops_base = drops;
-		r = report_loss(cb, ud, PROCCN_LOSS_OVERRUN, count, 0, reported);
-		if (r < 0)
-			return r;
-	}
-	if (h->owed_unreported) {
-		/* counting stopped being exact before those gaps showed: count them now */
-		uint64_t n = h->owed_unreported;
-
-		h->owed_unreported = 0;
-		r = report_loss(cb, ud, PROCCN_LOSS_OVERRUN, n, 0, reported);
-		if (r < 0)
-			return r;
-	}
-	if (h->seq_lost_unreported) {
-		uint64_t n = h->seq_lost_unreported;
-
-		h->seq_lost_unreported = 0;
-		r = report_loss(cb, ud, PROCCN_LOSS_SEQ_GAP, n, 1, reported);
-	}
-	return r;
-}
-
-/*
- * pcn_keep_pending - keep an event for the next delivery: one read while
- * negotiating, or one whose delivery a stopping loss callback pre-empted.
- * The ring has room for PCN_PENDING_MAX; beyond that the loss is counted.
- */
-void pcn_keep_pending(struct proccn *h, const union proccn_event *ev)
-{
-	uint32_t slot;
-
-	if (h->pending_len == PCN_PENDING_MAX) {
-		h->pending_lost++;
-		return;
-	}
-	slot = (h->pending_head + h->pending_len) % PCN_PENDING_MAX;
-	h->pending[slot] = *ev;
-	h->pending_len++;
-}
-
-static int deliver_pending(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
-			   int *delivered)
-{
-	while (h->pending_len) {
-		const union proccn_event *ev = &h->pending[h->pending_head];
-		int r;
-
-		h->pending_head = (h->pending_head + 1) % PCN_PENDING_MAX;
-		h->pending_len--;
-		r = deliver(h, cb, ud, ev, delivered);
-		if (r < 0)
-			return r;
 	}
 	return 0;
 }
 
 /*
- * Deliver what is left of the current batch. ACKs are not events. This loop
- * is the per-event path: flatten inlines the walk, the decoder and the
- * filter into it (the library is one translation unit, see lib/meson.build).
+ * Deliver what is left of the batch; a loss report goes before the event
+ * whose number showed it. This loop is the per-event path: flatten inlines
+ * the walk, the decoder and the filter into it (the library is one
+ * translation unit, see lib/meson.build).
  */
 __attribute__((flatten))
-static int deliver_batch(struct proccn *h, const struct proccn_callbacks *cb, void *ud,
-			 int *delivered, int *reported)
+static int deliver_batch(struct proccn *h, struct call *c)
 {
 	struct pcn_decoded d;
 	int r;
 
-	while (pcn_next_message(h, &d)) {
-		if (h->seq_lost_unreported) {
-			r = flush_losses(h, cb, ud, reported);
-			if (r < 0) {
-				if (d.cls == PCN_MSG_EVENT)
-					pcn_keep_pending(h, &d.ev);
+	while (proccn__next_message(h, &d)) {
+		if (proccn__loss_due(&h->loss)) {
+			r = report_losses(h, c);
+			if (r < 0 || h->closing) {
+				/* read, not delivered: the next call has it first */
+				if (d.cls == PCN_MSG_EVENT && proccn__pending_push(&h->pending, &d.ev) < 0)
+					proccn__loss_discarded(&h->loss, 1);
 				return r;
 			}
 		}
 		if (d.cls != PCN_MSG_EVENT)
 			continue;
-		r = deliver(h, cb, ud, &d.ev, delivered);
-		if (r < 0)
+		r = deliver(h, c, &d.ev);
+		if (r < 0 || h->closing)
 			return r;
 	}
 	return 0;
 }
 
-#define WAIT_EXPIRED (-2)
+/*
+ * Everything the handle holds, in order: reports due, events kept, the rest
+ * of the batch; then, once the queue has drained after an overrun, its report.
+ */
+static int deliver_held(struct proccn *h, struct call *c)
+{
+	union proccn_event ev;
+	int r = report_losses(h, c);
+
+	while (r >= 0 && !h->closing && proccn__pending_pop(&h->pending, &ev))
+		r = deliver(h, c, &ev);
+	if (r >= 0 && !h->closing)
+		r = deliver_batch(h, c);
+	if (r >= 0 && c->drained && proccn__loss_waiting(&h->loss)) {
+		proccn__loss_drained(&h->loss, proccn__kernel_drops(h));
+		r = report_losses(h, c);
+	}
+	return r;
+}
 
 /*
- * How long the next read may sleep, in microseconds: 0 not at all, -1 without
- * limit, WAIT_EXPIRED when the caller's timeout has passed. A dispatch sleeps
- * only while it has nothing to return, and not while an overrun waits to be
- * reported (that needs the queue drained first). The first wait of a call is
- * the caller's whole timeout, a constant that recv.c sets on the socket only
- * when it changes.
+ * How long the next read may sleep, in ms: 0 not at all, -1 without limit. A
+ * call sleeps only while it has nothing to return, and not while an overrun
+ * waits for the queue to drain. The first wait is the caller's whole
+ * timeout; later ones what is left of it, never more.
  */
-static int64_t wait_budget(const struct proccn *h, int timeout_ms, int64_t deadline_us,
-			   int first, int delivered, int reported)
+static int wait_for(const struct proccn *h, struct call *c)
 {
 	int64_t left;
 
-	if (timeout_ms == 0 || delivered || reported || h->overrun_unreported)
+	if (c->timeout_ms == 0 || c->delivered || c->reported || proccn__loss_waiting(&h->loss))
 		return 0;
-	if (timeout_ms < 0)
+	if (c->timeout_ms < 0)
 		return -1;
-	if (first)
-		return (int64_t)timeout_ms * 1000;
-	left = deadline_us - pcn_now_us();
-	return left > 0 ? left : WAIT_EXPIRED;
+	if (!c->waited) {
+		c->waited = 1;
+		return c->timeout_ms;
+	}
+	left = c->deadline_us - pcn_now_us();
+	if (left < 1000) {
+		c->expired = 1;
+		return 0;
+	}
+	return (int)(left / 1000);
+}
+
+/* Let a burst gather for @us, or for what is left of the timeout if sooner. */
+static void gather(struct call *c, int64_t us)
+{
+	struct timespec ts;
+
+	if (c->timeout_ms > 0) {
+		int64_t left = c->deadline_us - pcn_now_us();
+
+		if (left < us)
+			us = left > 0 ? left : 0;
+	}
+	ts.tv_sec = (time_t)(us / 1000000);
+	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	if (us > 0 && nanosleep(&ts, NULL) < 0 && errno == EINTR)
+		c->interrupted = 1;
+	c->waited = 1;
 }
 
 /*
- * Coalescing: let a burst gather for the latency, or for @wait_us (-1: no
- * limit) if that ends sooner. Returns 0, or -EINTR when a signal cut it short.
+ * One read, then delivery. A read that may sleep while a burst is under way
+ * lets the burst gather first and then reads without sleeping: one wake-up
+ * per batch instead of one per event.
  */
-static int let_batch_gather(const struct proccn *h, int64_t wait_us)
+static int read_and_deliver(struct proccn *h, struct call *c)
 {
-	int64_t us = wait_us >= 0 && wait_us < h->latency_us ? wait_us : h->latency_us;
-	struct timespec ts = { .tv_sec = (time_t)(us / 1000000),
-			       .tv_nsec = (long)(us % 1000000) * 1000 };
+	int wait_ms = wait_for(h, c), n, r;
+	int64_t gather_us = wait_ms != 0 ? proccn__pacing_gather_us(&h->pacing) : 0;
 
-	return nanosleep(&ts, NULL) < 0 && errno == EINTR ? -EINTR : 0;
-}
-
-#define BURST_OVER (-3)
-
-/*
- * next_batch - one read for proccn_dispatch(). When datagrams came while the
- * last batch gathered, a burst is going on: gather first and read without
- * sleeping, one wake-up per batch instead of two (the read's and the
- * gathering's); *wait_us becomes 0. Returns as pcn_recv_batch(), or
- * BURST_OVER when that gathering found nothing (wait as usual), or -EINTR
- * when a signal cut it short and nothing was there (*interrupted is set when
- * it did and something was).
- */
-static int next_batch(struct proccn *h, int64_t *wait_us, int gathered, int *interrupted)
-{
-	int n, signalled;
-
-	if (*wait_us == 0 || !h->bursting) {
-		n = pcn_recv_batch(h, *wait_us);
-		if (gathered)
-			h->bursting = n > 0;
+	if (gather_us) {
+		gather(c, gather_us);
+		wait_ms = 0;
+	}
+	n = proccn__batch_read(&h->batch, h->fd, &h->sys, wait_ms);
+	if (n == -ENOBUFS) {
+		proccn__loss_overrun(&h->loss);
+		c->drained = 0;
+		return 0;
+	}
+	if (n < 0 && n != -EAGAIN)
 		return n;
-	}
-	signalled = let_batch_gather(h, *wait_us) < 0;
-	n = pcn_recv_batch(h, 0);
-	h->bursting = n > 0;
-	*wait_us = 0;
-	if (n == -EAGAIN) {
-		h->drained = 1;
-		return signalled ? -EINTR : BURST_OVER;
-	}
-	*interrupted |= signalled;
-	return n;
+	c->drained = n < PCN_BATCH;
+	c->batches += n > 0;
+	r = deliver_held(h, c);
+	/* a signal while gathering ends a call that has nothing to return */
+	if (r >= 0 && c->interrupted && !c->delivered && !c->reported)
+		return -EINTR;
+	return r;
 }
 
 /*
- * The read slept and brought the first datagrams of a burst: let the rest
- * gather, for what is left of the timeout at most (@deadline_us -1: none).
- * Sets *interrupted when a signal cut it short. Returns 1, for
- * proccn_dispatch()'s `gathered`.
- */
-static int gather_after_wakeup(struct proccn *h, int64_t deadline_us, int *interrupted)
-{
-	int64_t left = deadline_us < 0 ? -1 : deadline_us - pcn_now_us();
-
-	if ((deadline_us < 0 || left > 0) && let_batch_gather(h, left) < 0)
-		*interrupted = 1;
-	h->drained = 0;
-	return 1;
-}
-
-/*
- * Enough for this call? When it may return (@may_return: it delivered or
- * reported something, or is not to block) and the queue is empty; or, since
+ * Enough for this call? When it may return and the queue is empty; or, since
  * a flood may never leave it empty, after PCN_DISPATCH_MAX_BATCHES batches.
  */
-static int read_enough(const struct proccn *h, int batches, int may_return, int expired)
+static int call_done(const struct call *c)
 {
-	if (h->drained && may_return)
-		return 1;
-	return batches >= PCN_DISPATCH_MAX_BATCHES && (may_return || expired);
+	int may_return = c->delivered || c->reported || c->timeout_ms == 0 || c->expired;
+
+	return may_return && (c->drained || c->batches >= PCN_DISPATCH_MAX_BATCHES);
 }
 
-/*
- * Read batch after batch until the queue is empty, or, once there is
- * something to return, for PCN_DISPATCH_MAX_BATCHES batches. A blocking read
- * is one recvmmsg(2) that sleeps for the first datagram and takes what is
- * queued with it, so a wake-up costs one syscall whatever it brings.
- */
 int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		    void *userdata, int timeout_ms)
 {
-	const struct proccn_callbacks *cb;
-	void *ud = userdata;
-	int64_t deadline_us = timeout_ms > 0 ? pcn_now_us() + (int64_t)timeout_ms * 1000 : -1;
-	int delivered = 0, reported = 0, first = 1, gathered = 0, expired = 0, batches = 0;
-	int interrupted = 0, r, n;
-	struct proccn_callbacks resolved;
+	struct call c;
+	int r;
 
-	if (!h || !callbacks || callbacks->sz < sizeof(callbacks->sz))
+	if (!h || !callbacks)
 		return -EINVAL;
-	/* an older caller's struct ends after a whole member: never half a pointer */
-	if (callbacks->sz < sizeof(resolved) &&
-	    (callbacks->sz - sizeof(callbacks->sz)) % sizeof(callbacks->on_fork))
-		return -EINVAL;
-	resolve_callbacks(callbacks, &resolved);
-	cb = &resolved;
-	r = flush_losses(h, cb, ud, &reported);
-	if (r >= 0)
-		r = deliver_pending(h, cb, ud, &delivered);
-	if (r >= 0)
-		r = deliver_batch(h, cb, ud, &delivered, &reported);
-	while (r >= 0) {
-		int64_t wait_us = wait_budget(h, timeout_ms, deadline_us, first, delivered, reported);
+	if (h->dispatching)
+		return -EBUSY;
+	memset(&c, 0, sizeof(c));
+	r = proccn__abi_read(callbacks, &c.cb, &callbacks_layout);
+	if (r < 0)
+		return r;
+	c.ud = userdata;
+	c.timeout_ms = timeout_ms;
+	if (timeout_ms > 0)
+		c.deadline_us = pcn_now_us() + (int64_t)timeout_ms * 1000;
 
-		if (wait_us == WAIT_EXPIRED) {
-			/* time is up: read on only until a batch comes back short */
-			if (h->drained)
-				break;
-			wait_us = 0;
-			expired = 1;
-		}
-		first = 0;
-		n = next_batch(h, &wait_us, gathered, &interrupted);
-		gathered = 0;
-		if (n == BURST_OVER)
-			continue;
-		if (n == -ENOBUFS) {
-			pcn_note_overrun(h);
-			continue;
-		}
-		if (n == -EAGAIN) {
-			/* empty, or the wait timed out: done, unless waiting without limit */
-			h->drained = 1;
-			r = flush_losses(h, cb, ud, &reported);
-			if (r < 0 || wait_us >= 0 || reported)
-				break;
-			continue;
-		}
-		if (n < 0) {
-			r = n;
-			break;
-		}
-		h->drained = n < PCN_BATCH;
-		if (wait_us != 0 && h->drained && h->latency_us > 0)
-			gathered = gather_after_wakeup(h, deadline_us, &interrupted);
-		r = deliver_batch(h, cb, ud, &delivered, &reported);
-		if (r >= 0)
-			r = flush_losses(h, cb, ud, &reported);
-		/* a signal while gathering ends a call that has nothing to return */
-		if (r >= 0 && interrupted && !delivered && !reported)
-			r = -EINTR;
-		if (read_enough(h, ++batches, delivered || reported || timeout_ms == 0, expired))
-			break;
-	}
-	/* we only wait with nothing delivered, so a signal loses no count */
-	return r < 0 ? r : delivered;
+	h->dispatching = 1;
+	r = deliver_held(h, &c);
+	while (r >= 0 && !h->closing && !call_done(&c))
+		r = read_and_deliver(h, &c);
+	h->dispatching = 0;
+	if (h->closing)
+		proccn__free(h);
+	else
+		proccn__sync_notify(h);
+	return r < 0 ? r : c.delivered;
 }

@@ -1,34 +1,51 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The handle's life: options, the socket, one allocation for everything the
- * handle will ever need, the subscription, and the way out.
+ * handle will ever need, the subscription, statistics and the way out.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/sock_diag.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/sysinfo.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include "abi.h"
 #include "filter.h"
 #include "handle.h"
 #include "wire.h"
 
+#ifndef SO_MEMINFO
+#define SO_MEMINFO 55
+#endif
+
 #define KNOWN_FLAGS (PROCCN_F_PROCESSES_ONLY | PROCCN_F_FORCE_LEGACY | PROCCN_F_NO_SOCKET_FILTER)
 #define MAX_LATENCY_US 1000000
+/*
+ * "No limit" for a blocking read, as SO_RCVTIMEO: a day, not 0. With no
+ * timeout the kernel restarts a read interrupted by an SA_RESTART handler;
+ * with any finite one it returns EINTR, as poll(2) does, and as
+ * proccn_dispatch() promises. When the day is over the read says EAGAIN and
+ * dispatch simply waits again.
+ */
+#define WAIT_FOREVER_S (24 * 3600)
 
-/* Bytes of the caller's struct past what we know must be zero (libbpf rule). */
-static int tail_is_zero(const void *opts, size_t known, size_t given)
-{
-	const uint8_t *p = opts;
-	size_t i;
-
-	for (i = known; i < given; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
+static const struct pcn_abi_member opts_members[] = {
+	PCN_ABI_MEMBER(struct proccn_opts, sz),
+	PCN_ABI_MEMBER(struct proccn_opts, events),
+	PCN_ABI_MEMBER(struct proccn_opts, flags),
+	PCN_ABI_MEMBER(struct proccn_opts, rcvbuf),
+	PCN_ABI_MEMBER(struct proccn_opts, ack_timeout_ms),
+	PCN_ABI_MEMBER(struct proccn_opts, max_batch_latency_us),
+	PCN_ABI_MEMBER(struct proccn_opts, reserved),
+};
+static const struct pcn_abi_layout opts_layout =
+	PCN_ABI_LAYOUT(struct proccn_opts, opts_members,
+		       offsetof(struct proccn_opts, events) + sizeof(uint32_t));
 
 /*
  * read_opts - copy the caller's options into @o with defaults applied.
@@ -36,54 +53,87 @@ static int tail_is_zero(const void *opts, size_t known, size_t given)
  */
 static int read_opts(const struct proccn_opts *in, struct proccn_opts *o)
 {
+	int r;
+
 	memset(o, 0, sizeof(*o));
 	if (in) {
-		if (in->sz < offsetof(struct proccn_opts, events) + sizeof(in->events))
-			return -EINVAL;
-		/* every member after sz is 4 bytes: an older sz ends on one's end */
-		if (in->sz < sizeof(*o) && (in->sz - sizeof(in->sz)) % sizeof(uint32_t))
-			return -EINVAL;
-		if (in->sz > sizeof(*o) && !tail_is_zero(in, sizeof(*o), in->sz))
-			return -E2BIG;
-		memcpy(o, in, in->sz < sizeof(*o) ? in->sz : sizeof(*o));
+		r = proccn__abi_read(in, o, &opts_layout);
+		if (r < 0)
+			return r;
 	}
 	o->sz = sizeof(*o);
 	if (o->reserved)
 		return -E2BIG;
 	if ((o->events & ~PROCCN_EV_ALL) || (o->flags & ~KNOWN_FLAGS) ||
 	    o->ack_timeout_ms < 0 || o->rcvbuf < -1 ||
-	    o->max_batch_latency_us < 0 || o->max_batch_latency_us > MAX_LATENCY_US)
+	    o->max_batch_latency_us < PROCCN_LATENCY_NONE ||
+	    o->max_batch_latency_us > MAX_LATENCY_US)
 		return -EINVAL;
 	if (o->ack_timeout_ms == 0)
 		o->ack_timeout_ms = PCN_DEFAULT_ACK_TIMEOUT_MS;
 	return 0;
 }
 
-/* Every buffer the handle will use, allocated here: nothing is allocated later. */
-static struct proccn *handle_alloc(void)
+/*
+ * A handle around @nl (owned from here on, also on failure), with every
+ * buffer it will use: nothing is allocated later.
+ */
+static struct proccn *handle_alloc(struct mnl_socket *nl, const struct pcn_sys *sys)
 {
 	int ncpu = get_nprocs_conf();
-	struct proccn *h;
+	struct proccn *h = calloc(1, sizeof(*h));
 
-	if (ncpu < 1)
-		ncpu = 1;
-	h = calloc(1, sizeof(*h));
-	if (!h)
+	if (!h) {
+		mnl_socket_close(nl);
 		return NULL;
-	h->fd = -1;
-	h->poll_fd = -1;
-	h->rcvtimeo_us = -2;
-	h->ncpu = (uint32_t)ncpu;
-	h->cpu_seq = calloc(h->ncpu, sizeof(*h->cpu_seq));
-	h->pending = calloc(PCN_PENDING_MAX, sizeof(*h->pending));
-	h->msgs = calloc(PCN_BATCH, sizeof(*h->msgs));
-	h->iovs = calloc(PCN_BATCH, sizeof(*h->iovs));
-	h->addrs = calloc(PCN_BATCH, sizeof(*h->addrs));
-	h->bufs = aligned_alloc(16, (size_t)PCN_BATCH * PCN_SLOT_SIZE);
-	if (!h->cpu_seq || !h->pending || !h->msgs || !h->iovs || !h->addrs || !h->bufs)
-		return proccn_close(h);
-	pcn_recv_init(h);
+	}
+	h->nl = nl;
+	h->fd = mnl_socket_get_fd(nl);
+	h->sys = *sys;
+	h->notify.epoll_fd = -1;
+	h->notify.event_fd = -1;
+	if (proccn__loss_init(&h->loss, ncpu > 0 ? (uint32_t)ncpu : 1, proccn__kernel_drops(h)) < 0 ||
+	    proccn__pending_init(&h->pending) < 0 || proccn__batch_init(&h->batch) < 0) {
+		proccn__free(h);
+		return NULL;
+	}
 	return h;
+}
+
+void proccn__free(struct proccn *h)
+{
+	proccn__notify_close(&h->notify);
+	if (h->nl)
+		mnl_socket_close(h->nl);
+	proccn__loss_fini(&h->loss);
+	proccn__pending_fini(&h->pending);
+	proccn__batch_fini(&h->batch);
+	free(h);
+}
+
+uint32_t proccn__kernel_drops(const struct proccn *h)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	if (h->sys.drops)
+		return h->sys.drops(h->sys.ctx, h->fd, &mem[0]) < 0 ? h->loss.drops_base : mem[0];
+	if (getsockopt(h->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0 ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
+		return h->loss.drops_base;
+	return mem[SK_MEMINFO_DROPS];
+}
+
+int proccn__has_work(const struct proccn *h)
+{
+	return proccn__pending_len(&h->pending) || proccn__batch_left(&h->batch) ||
+	       proccn__loss_due(&h->loss) || proccn__loss_waiting(&h->loss);
+}
+
+void proccn__sync_notify(struct proccn *h)
+{
+	/* on failure the fd stays as it was: at worst readable with nothing to do */
+	(void)proccn__notify_set(&h->notify, proccn__has_work(h));
 }
 
 static int effective_rcvbuf(int fd)
@@ -114,63 +164,56 @@ static void set_rcvbuf(int fd, int bytes)
 /*
  * The socket blocks, so that a blocking dispatch is one recvmmsg(2) per
  * wake-up (MSG_WAITFORONE; O_NONBLOCK would turn every read into a
- * MSG_DONTWAIT one). Callers' event loops get an epoll instance that watches
- * it instead: non-blocking, close-on-exec, readable when the socket is.
+ * MSG_DONTWAIT one). Event loops get the notify fd instead.
  */
-static int make_poll_fd(struct proccn *h)
+static int make_blocking(int fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	int fl = fcntl(h->fd, F_GETFL);
+	struct timeval day = { WAIT_FOREVER_S, 0 };
+	int fl = fcntl(fd, F_GETFL);
 
-	if (fl < 0 || ((fl & O_NONBLOCK) && fcntl(h->fd, F_SETFL, fl & ~O_NONBLOCK) < 0))
-		return -errno;
-	h->poll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (h->poll_fd < 0 || fcntl(h->poll_fd, F_SETFL, O_NONBLOCK) < 0 ||
-	    epoll_ctl(h->poll_fd, EPOLL_CTL_ADD, h->fd, &ev) < 0)
+	if (fl < 0 || ((fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &day, sizeof(day)) < 0)
 		return -errno;
 	return 0;
 }
 
 /* The handle around a bound socket, from options already read by read_opts(). */
-static int open_on_fd(struct proccn **out, const struct proccn_opts *o, int fd,
-		      const struct pcn_sys *sys)
+static int open_on_socket(struct proccn **out, const struct proccn_opts *o,
+			  struct mnl_socket *nl, const struct pcn_sys *sys)
 {
 	struct proccn *h;
 	int r;
 
-	h = handle_alloc();
-	if (!h) {
-		close(fd);
+	h = handle_alloc(nl, sys);
+	if (!h)
 		return -ENOMEM;
-	}
-	h->fd = fd;
 	h->owner = getpid();
-	h->sys = *sys;
-	h->events = proccn__mask_normalise(o->events);
-	h->flags = o->flags;
-	h->ack_timeout_ms = o->ack_timeout_ms;
-	h->latency_us = o->max_batch_latency_us;
-	h->seq_exact = 1;
-	h->drops_base = pcn_kernel_drops(h);
+	h->sub.events = proccn__mask_normalise(o->events);
+	h->sub.flags = o->flags;
+	h->sub.ack_timeout_ms = o->ack_timeout_ms;
+	proccn__pacing_init(&h->pacing, o->max_batch_latency_us);
 
-	r = make_poll_fd(h);
+	r = make_blocking(h->fd);
 	if (r >= 0)
-		r = pcn_negotiate(h);
+		r = proccn__notify_open(&h->notify, h->fd);
 	if (r >= 0)
-		r = pcn_socket_filter_apply(h);
+		r = proccn__subscribe(h);
 	if (r < 0) {
 		proccn_close(h);
 		return r;
 	}
-	h->rcvbuf = effective_rcvbuf(fd);
+	h->rcvbuf = effective_rcvbuf(h->fd);
+	/* events kept from negotiation make the fd readable at once */
+	proccn__sync_notify(h);
 	*out = h;
 	return 0;
 }
 
 int proccn__open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
-		const struct pcn_sys *sys)
+		    const struct pcn_sys *sys)
 {
 	struct proccn_opts o;
+	struct mnl_socket *nl;
 	int r;
 
 	r = read_opts(opts, &o);
@@ -178,55 +221,37 @@ int proccn__open_fd(struct proccn **out, const struct proccn_opts *opts, int fd,
 		close(fd);
 		return r < 0 ? r : -EINVAL;
 	}
-	return open_on_fd(out, &o, fd, sys);
+	nl = mnl_socket_fdopen(fd);
+	if (!nl) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return open_on_socket(out, &o, nl, sys);
 }
 
 int proccn_open(struct proccn **out, const struct proccn_opts *opts)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = PCN_CN_IDX_PROC };
 	struct proccn_opts o;
-	int fd, r;
+	struct mnl_socket *nl;
+	int r;
 
 	if (!out)
 		return -EINVAL;
 	r = read_opts(opts, &o);
 	if (r < 0)
 		return r;
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
-	if (fd < 0)
+	nl = mnl_socket_open2(NETLINK_CONNECTOR, SOCK_CLOEXEC);
+	if (!nl)
 		return -errno;
-	set_rcvbuf(fd, o.rcvbuf);
-	/* nl_pid 0: the kernel picks a unique port id, so handles can coexist */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	set_rcvbuf(mnl_socket_get_fd(nl), o.rcvbuf);
+	/* MNL_SOCKET_AUTOPID: the kernel picks a unique port id, so handles can coexist */
+	if (mnl_socket_bind(nl, PCN_CN_IDX_PROC, MNL_SOCKET_AUTOPID) < 0) {
 		r = -errno;
-		close(fd);
+		mnl_socket_close(nl);
 		return r;
 	}
-	return open_on_fd(out, &o, fd, &proccn__sys_default);
-}
-
-int proccn_unsubscribe(struct proccn *h)
-{
-	int r;
-
-	if (!h)
-		return -EINVAL;
-	if (!h->subscribed)
-		return 0;
-	/* a forked child's copy: the socket and its subscription are the parent's */
-	if (getpid() != h->owner) {
-		h->subscribed = 0;
-		return 0;
-	}
-	r = pcn_send_request(h, PCN_MCAST_IGNORE, 0,
-			     h->mode == PROCCN_MODE_LEGACY ? PCN_REQ_LEGACY_LEN : PCN_REQ_INPUT_LEN);
-	/*
-	 * Never twice: on old kernels IGNORE decrements a global counter. A
-	 * send that failed reached no one, so that one may be tried again.
-	 */
-	if (r >= 0)
-		h->subscribed = 0;
-	return r;
+	return open_on_socket(out, &o, nl, &proccn__sys_default);
 }
 
 /* Failures of send(2) that a second try may not meet. */
@@ -235,98 +260,73 @@ static int transient(int err)
 	return err == -EAGAIN || err == -ENOBUFS || err == -ENOMEM || err == -EINTR;
 }
 
+/* Unsubscribe, trying again on transient errors: an IGNORE that never went out
+   leaves an old kernel counting us. */
+static void unsubscribe_firmly(struct proccn *h)
+{
+	int tries = 3;
+
+	while (transient(proccn_unsubscribe(h)) && --tries > 0)
+		;
+}
+
 struct proccn *proccn_close(struct proccn *h)
 {
-	if (!h)
+	if (!h || h->closing)
 		return NULL;
-	if (h->fd >= 0) {
-		int tries = 3;
-
-		/* an IGNORE that never went out leaves an old kernel counting us */
-		while (transient(proccn_unsubscribe(h)) && --tries > 0)
-			;
-		close(h->fd);
+	unsubscribe_firmly(h);
+	if (h->dispatching) {
+		/* from a callback: dispatch frees the handle when the callback returns */
+		h->closing = 1;
+		return NULL;
 	}
-	if (h->poll_fd >= 0)
-		close(h->poll_fd);
-	free(h->cpu_seq);
-	free(h->pending);
-	free(h->msgs);
-	free(h->iovs);
-	free(h->addrs);
-	free(h->bufs);
-	free(h);
+	proccn__free(h);
 	return NULL;
 }
 
 int proccn_fd(const struct proccn *h)
 {
-	return h ? h->poll_fd : -EINVAL;
+	return h ? h->notify.epoll_fd : -EINVAL;
 }
 
-int proccn_mode(const struct proccn *h)
-{
-	return h ? h->mode : -EINVAL;
-}
-
-uint32_t proccn_get_events(const struct proccn *h)
-{
-	return h ? h->events : 0;
-}
-
-/*
- * The socket filter changes first and the kernel's mask second; on failure
- * both go back, so the handle never filters by a mask it does not report.
- */
-int proccn_set_events(struct proccn *h, uint32_t events)
-{
-	uint32_t old;
-	int r;
-
-	if (!h || (events & ~PROCCN_EV_ALL))
-		return -EINVAL;
-	/* a forked child's copy: the socket and its subscription are the parent's */
-	if (getpid() != h->owner)
-		return -ECHILD;
-	old = h->events;
-	h->events = proccn__mask_normalise(events);
-	r = pcn_socket_filter_apply(h);
-	if (r >= 0 && h->mode == PROCCN_MODE_KERNEL_FILTER && h->subscribed)
-		r = pcn_send_request(h, PCN_MCAST_LISTEN, h->events, PCN_REQ_INPUT_LEN);
-	if (r < 0) {
-		h->events = old;
-		(void)pcn_socket_filter_apply(h);
-	}
-	if (h->exact_from_ns == UINT64_MAX) {
-		/* the kernel applies a mask inside send(2): from here on, every event */
-		h->exact_from_ns = pcn_now_ns();
-	}
-	return r;
-}
+static const struct pcn_abi_member stats_members[] = {
+	PCN_ABI_MEMBER(struct proccn_stats, sz),
+	PCN_ABI_MEMBER(struct proccn_stats, datagrams),
+	PCN_ABI_MEMBER(struct proccn_stats, received),
+	PCN_ABI_MEMBER(struct proccn_stats, delivered),
+	PCN_ABI_MEMBER(struct proccn_stats, filtered),
+	PCN_ABI_MEMBER(struct proccn_stats, malformed),
+	PCN_ABI_MEMBER(struct proccn_stats, spoofed),
+	PCN_ABI_MEMBER(struct proccn_stats, acks),
+	PCN_ABI_MEMBER(struct proccn_stats, overruns),
+	PCN_ABI_MEMBER(struct proccn_stats, lost),
+	PCN_ABI_MEMBER(struct proccn_stats, lost_exact),
+	PCN_ABI_MEMBER(struct proccn_stats, rcvbuf),
+	PCN_ABI_MEMBER(struct proccn_stats, kernel_drops),
+	PCN_ABI_MEMBER(struct proccn_stats, unhandled),
+};
+static const struct pcn_abi_layout stats_layout =
+	PCN_ABI_LAYOUT(struct proccn_stats, stats_members, sizeof(size_t));
 
 int proccn_get_stats(const struct proccn *h, struct proccn_stats *st)
 {
 	struct proccn_stats s;
-	size_t n;
 
-	if (!h || !st || st->sz < sizeof(st->sz))
+	if (!h || !st)
 		return -EINVAL;
 	memset(&s, 0, sizeof(s));
-	n = st->sz < sizeof(s) ? st->sz : sizeof(s);
-	s.sz = n;
-	s.datagrams = h->cnt.datagrams;
-	s.received = h->cnt.received;
+	s.datagrams = h->batch.datagrams;
+	s.received = h->batch.received;
+	s.malformed = h->batch.malformed;
+	s.spoofed = h->batch.spoofed;
+	s.acks = h->batch.acks;
 	s.delivered = h->cnt.delivered;
 	s.filtered = h->cnt.filtered;
-	s.malformed = h->cnt.malformed;
-	s.spoofed = h->cnt.spoofed;
-	s.acks = h->cnt.acks;
-	s.overruns = h->cnt.overruns;
-	s.lost = h->cnt.lost + h->pending_lost;
-	s.lost_exact = h->seq_exact;
-	s.kernel_drops = pcn_kernel_drops(h);
-	s.rcvbuf = h->rcvbuf;
 	s.unhandled = h->cnt.unhandled;
-	memcpy(st, &s, n);
-	return 0;
+	s.overruns = h->loss.overruns;
+	s.lost = h->loss.lost;
+	s.lost_exact = h->loss.exact;
+	s.kernel_drops = proccn__kernel_drops(h);
+	s.rcvbuf = h->rcvbuf;
+	return proccn__abi_write(st, &s, &stats_layout);
 }

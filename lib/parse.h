@@ -25,8 +25,8 @@ struct pcn_decoded {
 
 /*
  * proccn__decode - classify and decode one netlink message whose nlmsg_len has
- * been checked to fit the datagram (mnl_nlmsg_ok). Reads nothing past
- * nlmsg_len, and nothing of the event past cn_msg.len.
+ * been checked to fit the datagram (by the batch walk, see batch.c). Reads
+ * nothing past nlmsg_len, and nothing of the event past cn_msg.len.
  */
 void proccn__decode(const struct nlmsghdr *nlh, struct pcn_decoded *out);
 

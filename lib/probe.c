@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "abi.h"
 #include "handle.h"
 #include "environment.h"
 
@@ -43,22 +44,30 @@ static int has_cap_net_admin(void)
 	return r;
 }
 
-/* The bytes of struct proccn_probe that are fields. */
-#define PROBE_KNOWN (offsetof(struct proccn_probe, subscribe_error) + sizeof(int))
+static const struct pcn_abi_member probe_members[] = {
+	PCN_ABI_MEMBER(struct proccn_probe, sz),
+	PCN_ABI_MEMBER(struct proccn_probe, connector),
+	PCN_ABI_MEMBER(struct proccn_probe, proc_events),
+	PCN_ABI_MEMBER(struct proccn_probe, initial_netns),
+	PCN_ABI_MEMBER(struct proccn_probe, initial_userns),
+	PCN_ABI_MEMBER(struct proccn_probe, initial_pidns),
+	PCN_ABI_MEMBER(struct proccn_probe, cap_net_admin),
+	PCN_ABI_MEMBER(struct proccn_probe, kernel_filter),
+	PCN_ABI_MEMBER(struct proccn_probe, legacy),
+	PCN_ABI_MEMBER(struct proccn_probe, subscribe_error),
+};
+static const struct pcn_abi_layout probe_layout =
+	PCN_ABI_LAYOUT(struct proccn_probe, probe_members, sizeof(size_t));
 
 int proccn_probe(struct proccn_probe *p)
 {
 	struct proccn_probe r;
 	struct proccn *h = NULL;
-	size_t n;
 	int e;
 
 	if (!p || p->sz < sizeof(p->sz))
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
-	/* the struct's tail padding is not a field: a newer caller may have one there */
-	n = p->sz < PROBE_KNOWN ? p->sz : PROBE_KNOWN;
-	r.sz = n;
 	r.connector = connector_works();
 	r.proc_events = proccn__proc_events_listed();
 	r.initial_netns = proccn__in_initial_ns("net");
@@ -76,6 +85,5 @@ int proccn_probe(struct proccn_probe *p)
 		r.kernel_filter = -1;
 		r.legacy = -1;
 	}
-	memcpy(p, &r, n);
-	return 0;
+	return proccn__abi_write(p, &r, &probe_layout);
 }

@@ -9,12 +9,17 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
-/* The fd watched by the epoll instance @epfd, or -1 (none, or not one). */
+/*
+ * The socket watched by the epoll instance @epfd (beside the handle's
+ * eventfd), or -1 (none, or more than one).
+ */
 static inline int fdinfo_epoll_target(int epfd)
 {
 	char path[64], line[256];
-	int target = -1, n = 0;
+	int target = -1, tfd, n = 0;
+	struct stat st;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", epfd);
@@ -22,8 +27,11 @@ static inline int fdinfo_epoll_target(int epfd)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "tfd: %d", &target) == 1)
+		if (sscanf(line, "tfd: %d", &tfd) == 1 && fstat(tfd, &st) == 0 &&
+		    S_ISSOCK(st.st_mode)) {
+			target = tfd;
 			n++;
+		}
 	fclose(f);
 	return n == 1 ? target : -1;
 }

@@ -462,6 +462,11 @@ static int fk_poll(void *ctx, struct pollfd *pfd, nfds_t n, int timeout_ms)
 		fk->poll_errno = 0;
 		return -1;
 	}
+	/* a read about to fail is an error pending on the socket: poll says so at once */
+	if (fk->recv_fail_count > 0 && n == 1) {
+		pfd->revents = POLLERR;
+		return 1;
+	}
 	return poll(pfd, n, timeout_ms);
 }
 
@@ -622,4 +627,12 @@ int64_t fk_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t fk_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

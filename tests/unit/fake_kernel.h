@@ -188,5 +188,7 @@ int fk_fixture_teardown(void **state);
 
 /* fk_now_ms - CLOCK_MONOTONIC in ms, for timing assertions. */
 int64_t fk_now_ms(void);
+/* fk_now_us - CLOCK_MONOTONIC in us, the clock of event timestamps (/ 1000). */
+int64_t fk_now_us(void);
 
 #endif

@@ -107,6 +107,8 @@ static void *late_sender(void *arg)
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)l->delay_ms * 1000000L };
 
 	nanosleep(&ts, NULL);
+	/* generated now, as the kernel would stamp it (pacing judges bursts by it) */
+	dgram_put64(l->frame + 12 + DGRAM_OFF_TS, (uint64_t)fk_now_us() * 1000u);
 	/* straight onto the socket: the fake's state belongs to the main thread */
 	(void)send(l->fd, l->frame, sizeof(l->frame), 0);
 	return NULL;
@@ -130,15 +132,6 @@ static void frame_event_seq(uint8_t frame[12 + FK_DGRAM_LEN], struct fk_ev ev, u
 static void frame_event(uint8_t frame[12 + FK_DGRAM_LEN], struct fk_ev ev)
 {
 	frame_event_seq(frame, ev, 1000);
-}
-
-static void start_late_seq(struct late *l, pthread_t *t, int delay_ms, struct fk_ev ev,
-			   uint32_t seq)
-{
-	frame_event_seq(l->frame, ev, seq);
-	l->fd = fk.fd;
-	l->delay_ms = delay_ms;
-	assert_int_equal(pthread_create(t, NULL, late_sender, l), 0);
 }
 
 static void start_late(struct late *l, pthread_t *t, int delay_ms, struct fk_ev ev)
@@ -193,16 +186,19 @@ static void test_timeout_n_delivers_late_event(void **state)
 	assert_int_equal(rec->ev[0].sid.pid, 43);
 }
 
-/* Coalescing: once readable, dispatch lets the burst gather for the latency. */
-static void test_batch_latency(void **state)
+/*
+ * Adaptive batching: a lone event is delivered at once, whatever the cap
+ * (before, every read waited the whole max_batch_latency_us).
+ */
+static void test_lone_event_not_held(void **state)
 {
 	int64_t dt;
 
 	(void)state;
 	open_on(FK_MODERN, 0, 0, 60000);
 	dt = dispatch_late_event(10, fk_exec(44, 44), 2000);
-	assert_true(dt >= 65);
-	assert_true(dt < 1500);
+	assert_true(dt < 40);       /* not 10 + 60 */
+	assert_false(h->pacing.burst);
 }
 
 static void test_readable_fd(void **state)
@@ -794,28 +790,24 @@ static void test_eintr_with_sa_restart(void **state)
 }
 
 /*
- * Coalescing with a burst going on: a wake-up brings exec 60; while it
- * gathers for @latency_ms, exec 61 comes. Returns with both delivered.
+ * A burst: two events generated microseconds apart, read by one dispatch,
+ * with a cap of @cap_ms. They are delivered at once; what comes next gathers.
  */
-static void start_burst(int latency_ms)
+static void start_burst(int cap_ms)
 {
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
-	struct late l1, l2;
-	pthread_t t1, t2;
 
-	open_on(FK_MODERN, 0, 0, latency_ms * 1000);
-	start_late_seq(&l1, &t1, 10, fk_exec(60, 60), 2000);
-	start_late_seq(&l2, &t2, 10 + latency_ms / 2, fk_exec(61, 61), 2001);
+	open_on(FK_MODERN, 0, 0, cap_ms * 1000);
+	assert_int_equal(fk_generate(&fk, fk_exec(60, 60)), 1);
+	assert_int_equal(fk_generate(&fk, fk_exec(61, 61)), 1);
 	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 2);
-	pthread_join(t1, NULL);
-	pthread_join(t2, NULL);
-	assert_true(h->bursting);
+	assert_true(h->pacing.burst);
 }
 
 /*
- * While a burst lasts, the next dispatch gathers first and then reads without
- * sleeping: one recvmmsg(2) per batch, not a read that wakes on the first
- * datagram and another after the gathering.
+ * While a burst is under way, the next blocking dispatch lets events gather
+ * for the cap and then reads without sleeping: one recvmmsg(2) per batch,
+ * not one wake-up per event.
  */
 static void test_gather_first_during_burst(void **state)
 {
@@ -826,49 +818,85 @@ static void test_gather_first_during_burst(void **state)
 	(void)state;
 	start_burst(40);
 	assert_int_equal(fk_generate(&fk, fk_exec(62, 62)), 1);
+	assert_int_equal(fk_generate(&fk, fk_exec(63, 63)), 1);
 	recv0 = fk.recv_calls;
 	t0 = fk_now_ms();
-	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 1);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 2);
 	dt = fk_now_ms() - t0;
 	assert_true(dt >= 35);      /* it gathered, though exec 62 was already there */
 	assert_true(dt < 1500);
 	assert_int_equal(fk.recv_calls - recv0, 1);
 	assert_true(fk.last_recv_flags & MSG_DONTWAIT);
-	assert_int_equal(rec->n, 3);
-	assert_int_equal(rec->ev[2].exec.pid, 62);
-	assert_true(h->bursting);
+	assert_int_equal(rec->n, 4);
+	assert_int_equal(rec->ev[3].exec.pid, 63);
+	assert_true(h->pacing.burst);
 }
 
-/* When the burst is over, the gathering finds nothing: wait for the next event. */
+/*
+ * When the burst is over, the gathering finds nothing: wait for the next
+ * event, deliver it as soon as it comes, and stop gathering.
+ */
 static void test_burst_over_waits_again(void **state)
 {
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
 	int64_t dt;
 
 	(void)state;
 	start_burst(40);
-	dt = dispatch_late_event(100, fk_exec(63, 63), 2000);
-	assert_true(dt >= 130);     /* 40 gathering for nothing, then 100 + 40 */
-	assert_true(dt < 1500);
+	dt = dispatch_late_event(100, fk_exec(64, 64), 2000);
+	assert_true(dt >= 95);
+	assert_true(dt < 135);      /* not held after it came: not 100 + 40 */
 	assert_int_equal(rec->n, 3);
-	assert_int_equal(rec->ev[2].exec.pid, 63);
-	assert_false(h->bursting);
+	assert_int_equal(rec->ev[2].exec.pid, 64);
+	assert_false(h->pacing.burst);
+	/* and the next lone event is not held either */
+	dt = dispatch_late_event(10, fk_exec(65, 65), 2000);
+	assert_true(dt < 35);
+	(void)cb;
 }
 
-/* Gathering after a wake-up ends with the caller's timeout too. */
-static void test_gather_after_wakeup_respects_timeout(void **state)
+/* PROCCN_LATENCY_NONE: events never gather, each read wakes for what is there. */
+static void test_latency_none_never_gathers(void **state)
 {
-	int64_t dt;
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int64_t t0;
+	int i;
 
 	(void)state;
-	open_on(FK_MODERN, 0, 0, 300000);
-	dt = dispatch_late_event(20, fk_exec(66, 66), 60);
-	assert_true(dt >= 55);
-	assert_true(dt < 200);      /* not 20 + 300 */
-	assert_int_equal(rec->ev[0].exec.pid, 66);
+	open_on(FK_MODERN, 0, 0, PROCCN_LATENCY_NONE);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(fk_generate(&fk, fk_exec(70 + 2 * i, 70 + 2 * i)), 1);
+		assert_int_equal(fk_generate(&fk, fk_exec(71 + 2 * i, 71 + 2 * i)), 1);
+		t0 = fk_now_ms();
+		assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 2);
+		assert_true(fk_now_ms() - t0 < 20);
+	}
+	assert_int_equal(h->pacing.cap_us, 0);
 }
 
-/* Gathering first ends with the caller's timeout when that comes sooner. */
-static void test_gather_first_respects_timeout(void **state)
+/* The default (0) is adaptive with the library's cap: 1 ms. */
+static void test_default_cap(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int64_t t0_us, dt_us;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	assert_int_equal(h->pacing.cap_us, PCN_DEFAULT_CAP_US);
+	assert_int_equal(PCN_DEFAULT_CAP_US, 1000);
+	assert_int_equal(fk_generate(&fk, fk_exec(80, 80)), 1);
+	assert_int_equal(fk_generate(&fk, fk_exec(81, 81)), 1);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 2);
+	assert_int_equal(fk_generate(&fk, fk_exec(82, 82)), 1);
+	t0_us = fk_now_us();
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 2000), 1);
+	dt_us = fk_now_us() - t0_us;
+	assert_true(dt_us >= 900);
+	assert_true(dt_us < 500000);
+}
+
+/* Gathering ends with the caller's timeout when that comes sooner. */
+static void test_gather_respects_timeout(void **state)
 {
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
 	int64_t t0, dt;
@@ -884,7 +912,7 @@ static void test_gather_first_respects_timeout(void **state)
 	assert_int_equal(rec->ev[2].exec.pid, 64);
 }
 
-/* A signal while gathering first, with nothing come: -EINTR, as from a wait. */
+/* A signal while gathering, with nothing come: -EINTR, as from a wait. */
 static void test_eintr_while_gathering(void **state)
 {
 	struct proccn_callbacks cb = fk_rec_callbacks(1);
@@ -898,10 +926,10 @@ static void test_eintr_while_gathering(void **state)
 }
 
 /*
- * A signal while the batch gathers, when what was read goes to no callback
- * (a FORK, with only on_exit set): -EINTR at once, not another wait.
+ * A signal while gathering (or waiting), when what was read goes to no
+ * callback (a FORK, with only on_exit set): -EINTR at once, not another wait.
  */
-static void test_eintr_while_gathering_after_wakeup(void **state)
+static void test_eintr_with_nothing_handled(void **state)
 {
 	struct proccn_callbacks cb = fk_rec_callbacks(1), only_exit;
 	int64_t dt;
@@ -926,10 +954,12 @@ static void test_eintr_while_gathering_after_wakeup(void **state)
 }
 
 /*
- * Issue 6: a blocking dispatch costs one syscall per wake-up. The read that
- * sleeps is the read that returns the event: no poll(2) before it.
+ * Without a limit, a blocking dispatch costs one syscall per wake-up: the
+ * read that sleeps is the read that returns the event. With a timeout, a
+ * poll(2) keeps it exactly (the socket's own timeout is counted in scheduler
+ * ticks): two syscalls, and SO_RCVTIMEO stays the day set at open.
  */
-static void test_one_syscall_per_wakeup(void **state)
+static void test_syscalls_per_wakeup(void **state)
 {
 	struct timeval tv;
 	socklen_t len = sizeof(tv);
@@ -942,16 +972,44 @@ static void test_one_syscall_per_wakeup(void **state)
 	dispatch_late_event(30, fk_exec(45, 45), -1);
 	assert_int_equal(fk.recv_calls - recv0, 1);
 	assert_int_equal(fk.poll_calls - poll0, 0);
-	/* the same with a timeout, which goes onto the socket as SO_RCVTIMEO */
 	recv0 = fk.recv_calls;
 	dispatch_late_event(30, fk_exec(46, 46), 700);
 	assert_int_equal(fk.recv_calls - recv0, 1);
-	assert_int_equal(fk.poll_calls - poll0, 0);
+	assert_int_equal(fk.poll_calls - poll0, 1);
 	assert_int_equal(getsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len), 0);
-	assert_int_equal(tv.tv_sec, 0);
-	assert_int_equal(tv.tv_usec, 700000);
+	assert_int_equal(tv.tv_sec, 24 * 3600);
 	assert_int_equal(rec->n, 2);
 	assert_int_equal(rec->ev[1].exec.pid, 46);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * A timeout is kept to the millisecond: dispatch(..., 1) with nothing to
+ * read returns after about 1 ms. (SO_RCVTIMEO, used before, rounds up to
+ * scheduler ticks: 4-8 ms at HZ=250.)
+ */
+static void test_short_timeout_kept(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	int64_t dt[21], t0;
+	unsigned int i;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	for (i = 0; i < 21; i++) {
+		t0 = fk_now_us();
+		assert_int_equal(proccn_dispatch(h, &cb, rec, 1), 0);
+		dt[i] = fk_now_us() - t0;
+		assert_true(dt[i] >= 900);
+	}
+	qsort(dt, 21, sizeof(dt[0]), cmp_i64);
+	assert_true(dt[10] < 2500);
 }
 
 /*
@@ -1117,7 +1175,7 @@ int main(void)
 		T(test_timeout_n_returns_zero),
 		T(test_blocking_waits_for_event),
 		T(test_timeout_n_delivers_late_event),
-		T(test_batch_latency),
+		T(test_lone_event_not_held),
 		T(test_readable_fd),
 		T(test_callback_stops_and_resumes),
 		T(test_stop_inside_pending),
@@ -1138,12 +1196,14 @@ int main(void)
 		T(test_eintr_with_sa_restart),
 		T(test_gather_first_during_burst),
 		T(test_burst_over_waits_again),
-		T(test_gather_first_respects_timeout),
-		T(test_gather_after_wakeup_respects_timeout),
+		T(test_latency_none_never_gathers),
+		T(test_default_cap),
+		T(test_gather_respects_timeout),
 		T(test_eintr_while_gathering),
-		T(test_eintr_while_gathering_after_wakeup),
+		T(test_eintr_with_nothing_handled),
 		T(test_no_limit_outlasts_rcvtimeo),
-		T(test_one_syscall_per_wakeup),
+		T(test_syscalls_per_wakeup),
+		T(test_short_timeout_kept),
 		T(test_wait_again_for_rest_of_timeout),
 		T(test_fds),
 		T(test_recv_error),

@@ -471,7 +471,7 @@ static int open_fds(void)
 	return n;
 }
 
-/* A handle's fds (socket and epoll) are gone after close, and after a failed open. */
+/* A handle's fds (socket, epoll, eventfd) are gone after close, and after a failed open. */
 static void test_no_fd_left_behind(void **state)
 {
 	struct proccn_opts o = opts(0, 0, 30);
@@ -480,7 +480,7 @@ static void test_no_fd_left_behind(void **state)
 	(void)state;
 	assert_int_equal(fk_init(&fk, FK_MODERN), 0);
 	assert_int_equal(fk_open(&fk, &h, &o), 0);
-	assert_int_equal(open_fds(), before + 3);  /* the fake's end, the socket, epoll */
+	assert_int_equal(open_fds(), before + 4);  /* the fake's end, the socket, epoll, eventfd */
 	h = proccn_close(h);
 	fk_fini(&fk);
 	assert_int_equal(open_fds(), before);
@@ -689,7 +689,7 @@ static void test_option_validation(void **state)
 		case 1: b.flags = 0x80; break;               /* unknown flag */
 		case 2: b.events = 0x8; break;               /* bit outside ALL */
 		case 3: b.ack_timeout_ms = -1; break;
-		case 4: b.max_batch_latency_us = -1; break;
+		case 4: b.max_batch_latency_us = -2; break;   /* below PROCCN_LATENCY_NONE */
 		case 5: b.max_batch_latency_us = 1000001; break;
 		case 6: b.rcvbuf = -2; break;
 		}
