@@ -184,7 +184,7 @@ static int deliver_held(struct proccn *h, struct call *c)
 	if (r >= 0 && !h->closing)
 		r = deliver_batch(h, c);
 	if (r >= 0 && c->drained && proccn__loss_waiting(&h->loss)) {
-		proccn__loss_drained(&h->loss, proccn__kernel_drops(h));
+		proccn__loss_drained(&h->loss, proccn__kernel_drops(h), pcn_now_ns());
 		r = report_losses(h, c);
 	}
 	return r;

@@ -24,7 +24,7 @@ void proccn__loss_fini(struct pcn_loss *l)
 	l->cpu = NULL;
 }
 
-/* Count @count for a report of @reason; it is due now, or (OVERRUN) at the drain. */
+/* Count @count for a report of @reason: due now, or (an overrun's) at the drain. */
 static void count_for(struct pcn_loss *l, int reason, uint64_t count, int due_now)
 {
 	l->due[reason - 1] += count;
@@ -33,29 +33,40 @@ static void count_for(struct pcn_loss *l, int reason, uint64_t count, int due_no
 		l->due_mask |= 1u << (reason - 1);
 }
 
-void proccn__loss_gap(struct pcn_loss *l, uint32_t gap)
+void proccn__loss_gap(struct pcn_loss *l, uint32_t gap, uint64_t prev_ns)
 {
-	count_for(l, PROCCN_LOSS_SEQ_GAP, gap, 1);
-	l->balance -= gap;
+	uint64_t paid = 0;
+
+	/* what was generated before the last settlement may be drops reported */
+	if (prev_ns < l->credit_until_ns) {
+		paid = gap < l->credit ? gap : l->credit;
+		l->credit -= paid;
+	}
+	if (gap > paid)
+		count_for(l, PROCCN_LOSS_SEQ_GAP, gap - paid, 1);
+	/* while an overrun waits for its drain, the kernel may count these among its drops */
+	if (gap > paid && l->overrun_waiting)
+		l->gaps_unsettled += gap - paid;
 }
 
 /*
- * Drops since the last settlement happened under the current exactness:
- * exact ones will show as gaps (owed), the others go into the OVERRUN report.
- * That report is due at the drain (@drained): drops mean an ENOBUFS, read or
- * still queued, whose drain is yet to come.
+ * Count the drops since the last settlement, less the gaps reported while
+ * an overrun waited (they may be among them: never count an event twice). While exact, what
+ * is counted here may show as gaps later: that is the credit.
  */
-static void settle_drops(struct pcn_loss *l, uint32_t drops, int drained)
+static void settle_drops(struct pcn_loss *l, uint32_t drops, uint64_t now_ns, int due_now)
 {
-	uint32_t fresh = drops - l->drops_base;
+	uint64_t fresh = (uint32_t)(drops - l->drops_base);
+	uint64_t count = fresh > l->gaps_unsettled ? fresh - l->gaps_unsettled : 0;
 
 	l->drops_base = drops;
-	if (l->exact)
-		l->balance += fresh;   /* gaps seen already pay for drops settled now */
-	else
-		count_for(l, PROCCN_LOSS_OVERRUN, fresh, 0);
-	if (drained)
-		count_for(l, PROCCN_LOSS_OVERRUN, 0, 1);
+	l->gaps_unsettled = 0;
+	if (count || due_now)
+		count_for(l, PROCCN_LOSS_OVERRUN, count, due_now);
+	if (l->exact) {
+		l->credit += count;
+		l->credit_until_ns = now_ns;
+	}
 }
 
 void proccn__loss_overrun(struct pcn_loss *l)
@@ -64,33 +75,31 @@ void proccn__loss_overrun(struct pcn_loss *l)
 	l->overrun_waiting = 1;
 }
 
-void proccn__loss_drained(struct pcn_loss *l, uint32_t drops)
+void proccn__loss_drained(struct pcn_loss *l, uint32_t drops, uint64_t now_ns)
 {
 	if (!l->overrun_waiting)
 		return;
 	l->overrun_waiting = 0;
-	settle_drops(l, drops, 1);
+	settle_drops(l, drops, now_ns, 1);
 }
 
-void proccn__loss_set_exact(struct pcn_loss *l, int exact, uint32_t drops, uint64_t from_ns)
+void proccn__loss_set_exact(struct pcn_loss *l, int exact, uint32_t drops, uint64_t now_ns)
 {
 	uint32_t i;
 
 	exact = exact != 0;
-	/* drops not yet settled happened under the old exactness; an overrun's
-	   report still waits for the drain */
-	settle_drops(l, drops, 0);
-	if (l->exact && !exact && l->balance > 0) {
-		/* those gaps will never be seen now: count them from the drops */
-		count_for(l, PROCCN_LOSS_OVERRUN, (uint64_t)l->balance, !l->overrun_waiting);
-	}
+	/* an overrun waiting for its drain reports these with the rest then */
+	settle_drops(l, drops, now_ns, 0);
+	if (l->due[PROCCN_LOSS_OVERRUN - 1] && !l->overrun_waiting)
+		l->due_mask |= 1u << (PROCCN_LOSS_OVERRUN - 1);
 	if (exact && !l->exact) {
 		for (i = 0; i < l->ncpu; i++)
 			l->cpu[i].seen = 0;
-		l->exact_from_ns = from_ns;
+		l->exact_from_ns = now_ns;
 	}
+	/* drops reported before now can show as gaps only while counting goes on */
 	if (exact != l->exact)
-		l->balance = 0;
+		l->credit = 0;
 	l->exact = exact;
 }
 
@@ -101,7 +110,7 @@ void proccn__loss_discarded(struct pcn_loss *l, uint64_t n)
 
 int proccn__loss_next(struct pcn_loss *l, struct proccn_loss *out)
 {
-	/* oldest cause first: negotiation, then overflows, then the gaps they left */
+	/* oldest cause first: negotiation, then overflows, then other gaps */
 	static const int order[PCN_LOSS_REASONS] = {
 		PROCCN_LOSS_NEGOTIATION, PROCCN_LOSS_OVERRUN, PROCCN_LOSS_SEQ_GAP,
 	};

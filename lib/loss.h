@@ -2,20 +2,19 @@
 /*
  * Loss accounting: what the handle tells on_loss, and nothing else. It takes
  * facts (a message's CPU, sequence number and time; an overrun read; the
- * queue drained, with the kernel's drop counter; exact counting switched on
- * or off) and turns them into reports that never count an event twice and
+ * queue drained with the kernel's drop counter; exact counting switched on
+ * or off) and turns them into reports that count no event twice and
  * together cover every event the kernel dropped.
  *
- * Two sources count losses. The kernel numbers every message per CPU, so
- * while the socket receives every message ("exact": mask ALL, no socket
- * filter) a gap in one CPU's numbers is the exact number lost; it shows when
- * that CPU sends again. The socket's drop counter (SO_MEMINFO) counts every
- * datagram dropped because the receive buffer was full, whatever the mask;
- * it is read by the caller when the queue has drained after an overrun and
- * whenever exact counting is switched on or off. Drops are settled against
- * the exactness they happened under: drops while exact are owed and come as
- * SEQ_GAP reports; drops while not exact go into the next OVERRUN report; if
- * exact counting ends with drops still owed, an OVERRUN report carries them.
+ * Two sources count losses. The socket's drop counter (SO_MEMINFO) counts
+ * every datagram dropped because the receive buffer was full, whatever the
+ * mask; the kernel drops everything until the queue is drained, so the count
+ * of an overrun is complete then, and the OVERRUN report carries it. And the
+ * kernel numbers every message per CPU: while the socket receives every
+ * message ("exact": mask ALL, no socket filter), a gap in one CPU's numbers
+ * is the exact number of its messages lost, seen when that CPU sends again.
+ * A gap whose messages may be drops already reported is paid from a credit;
+ * the rest, losses the drop counter never saw, come as SEQ_GAP reports.
  */
 #ifndef PCN_LOSS_H
 #define PCN_LOSS_H
@@ -27,6 +26,7 @@
 struct pcn_cpu_seq {
 	uint32_t next;            /* the number expected next */
 	uint32_t seen;            /* next is known */
+	uint64_t last_ns;         /* generation time of the CPU's last message */
 };
 
 /* Report reasons as indexes: PROCCN_LOSS_* - 1. */
@@ -37,10 +37,11 @@ struct pcn_loss {
 	uint64_t exact_from_ns;   /* messages generated before this are not counted */
 	uint32_t ncpu;
 	struct pcn_cpu_seq *cpu;  /* allocated by proccn__loss_init() */
-	uint32_t drops_base;      /* drop counter value up to which drops are settled */
+	uint32_t drops_base;      /* the drop counter when last settled */
 	int overrun_waiting;      /* ENOBUFS read, the queue not yet drained */
-	int64_t balance;          /* > 0: exact drops not yet seen as gaps; < 0: gaps
-				     seen before their drops were settled */
+	uint64_t gaps_unsettled;  /* gaps reported while an overrun waits: maybe among its drops */
+	uint64_t credit;          /* drops reported that may still show as gaps */
+	uint64_t credit_until_ns; /* ...as gaps in what was generated before this */
 	uint64_t due[PCN_LOSS_REASONS]; /* counts of the reports due */
 	unsigned int due_mask;    /* bit (reason - 1): that report is due */
 	uint64_t overruns;        /* ENOBUFS seen */
@@ -54,8 +55,11 @@ struct pcn_loss {
 int proccn__loss_init(struct pcn_loss *l, uint32_t ncpu, uint32_t drops);
 void proccn__loss_fini(struct pcn_loss *l);
 
-/* proccn__loss_gap - @gap messages of one CPU never came (exact counting). */
-void proccn__loss_gap(struct pcn_loss *l, uint32_t gap);
+/*
+ * proccn__loss_gap - @gap messages of one CPU never came; its last message
+ * before them was generated at @prev_ns (exact counting).
+ */
+void proccn__loss_gap(struct pcn_loss *l, uint32_t gap, uint64_t prev_ns);
 
 /*
  * proccn__loss_message - a message (event or ACK) numbered @seq by @cpu,
@@ -73,27 +77,29 @@ static inline void proccn__loss_message(struct pcn_loss *l, uint32_t cpu, uint32
 	s = &l->cpu[cpu];
 	gap = seq - s->next;
 	if (s->seen && gap - 1 < UINT32_C(0x7fffffff))
-		proccn__loss_gap(l, gap);
+		proccn__loss_gap(l, gap, s->last_ns);
 	s->next = seq + 1;
 	s->seen = 1;
+	s->last_ns = ts_ns;
 }
 
 /* proccn__loss_overrun - a read failed with ENOBUFS: the kernel drops until drained. */
 void proccn__loss_overrun(struct pcn_loss *l);
 
 /*
- * proccn__loss_drained - the queue was found empty with the drop counter at
- * @drops: an overrun waiting for that is settled and its report is due.
+ * proccn__loss_drained - the queue was found empty at @now_ns with the drop
+ * counter at @drops: an overrun waiting for that is settled, its report due.
  */
-void proccn__loss_drained(struct pcn_loss *l, uint32_t drops);
+void proccn__loss_drained(struct pcn_loss *l, uint32_t drops, uint64_t now_ns);
 
 /*
- * proccn__loss_set_exact - exact counting on or off from now, the drop
- * counter being @drops. Switched on, messages generated before @from_ns are
- * not counted (they came through a narrower filter, with gaps that are no
- * loss) and every CPU's numbering starts afresh.
+ * proccn__loss_set_exact - exact counting on or off from @now_ns, the drop
+ * counter being @drops (the drops so far are settled under the old state).
+ * Switched on, messages generated before @now_ns are not counted (they came
+ * through a narrower filter, with gaps that are no loss) and every CPU's
+ * numbering starts afresh.
  */
-void proccn__loss_set_exact(struct pcn_loss *l, int exact, uint32_t drops, uint64_t from_ns);
+void proccn__loss_set_exact(struct pcn_loss *l, int exact, uint32_t drops, uint64_t now_ns);
 
 /* proccn__loss_discarded - @n events were read but could not be kept (negotiation). */
 void proccn__loss_discarded(struct pcn_loss *l, uint64_t n);

@@ -94,7 +94,7 @@ static int wait_ack(struct proccn *h, uint32_t *err, int *overflowed)
 					   found || left <= 0 ? 0 : (int)((left + 999) / 1000));
 
 		if (n == -EAGAIN || (n > 0 && n < PCN_BATCH))
-			proccn__loss_drained(&h->loss, proccn__kernel_drops(h));
+			proccn__loss_drained(&h->loss, proccn__kernel_drops(h), pcn_now_ns());
 		if (n == -EAGAIN) {
 			if (found)
 				return 0;

@@ -375,6 +375,30 @@ static void test_small_callbacks_struct(void **state)
 	assert_int_equal(proccn_dispatch(h, NULL, rec, 0), -EINVAL);
 }
 
+/*
+ * A newer caller's larger callbacks struct: fine when the members this
+ * library does not know are NULL, -E2BIG when one is set (as for options).
+ */
+static void test_large_callbacks_struct(void **state)
+{
+	union {
+		struct proccn_callbacks cb;
+		uint8_t b[sizeof(struct proccn_callbacks) + sizeof(void *)];
+	} u;
+
+	(void)state;
+	open_on(FK_MODERN, 0, 0, 0);
+	memset(&u, 0, sizeof(u));
+	u.cb = fk_rec_callbacks(1);
+	u.cb.sz = sizeof(u);
+	assert_int_equal(fk_generate(&fk, fk_exec(5, 5)), 1);
+	assert_int_equal(proccn_dispatch(h, &u.cb, rec, 0), 1);
+	u.b[sizeof(struct proccn_callbacks) + 1] = 1;
+	assert_int_equal(fk_generate(&fk, fk_exec(6, 6)), 1);
+	assert_int_equal(proccn_dispatch(h, &u.cb, rec, 0), -E2BIG);
+	assert_int_equal(rec->n, 1);
+}
+
 /* ENOBUFS: reported through on_loss, the handle keeps working. */
 static void test_overrun(void **state)
 {
@@ -559,6 +583,38 @@ static void test_overrun_counted_once(void **state)
 			fk_fini(&fk);
 			memset(rec, 0, sizeof(*rec));
 		}
+}
+
+/*
+ * Issue 11: a widened mask swallowed a drop count. Mask EXIT, an overflow
+ * the kernel counted (2000 drops), then mask ALL before any dispatch read
+ * the ENOBUFS: the reports must still count every drop, once.
+ */
+static void test_widen_after_overflow_counts_drops(void **state)
+{
+	struct proccn_callbacks cb = fk_rec_callbacks(1);
+	uint64_t total = 0;
+	unsigned int i;
+
+	(void)state;
+	open_on(FK_MODERN, PROCCN_EV_EXIT, 0, 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(fk_generate(&fk, fk_exit(10 + (pid_t)i, 10 + (pid_t)i, 0, 17, 1, 1)), 1);
+	fk.drops += 2000;
+	fk.recv_errno = ENOBUFS;
+	fk.recv_fail_count = 1;
+	assert_int_equal(proccn_set_events(h, 0), 0);
+	assert_int_equal(fk_generate(&fk, fk_exec(20, 20)), 1);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 4);
+	assert_int_equal(proccn_dispatch(h, &cb, rec, 0), 0);
+	for (i = 0; i < rec->nloss; i++) {
+		assert_int_equal(rec->loss[i].reason, PROCCN_LOSS_OVERRUN);
+		total += rec->loss[i].count;
+	}
+	assert_true(rec->nloss >= 1);
+	assert_int_equal(total, 2000);
+	assert_int_equal(stats().lost, 2000);
+	assert_int_equal(stats().lost_exact, 1);
 }
 
 /* An overrun alone (nothing to deliver) still ends a blocking dispatch. */
@@ -1182,8 +1238,10 @@ int main(void)
 		T(test_callback_eintr_is_returned),
 		T(test_typed_and_generic),
 		T(test_small_callbacks_struct),
+		T(test_large_callbacks_struct),
 		T(test_overrun),
 		T(test_overrun_alone_ends_blocking_dispatch),
+		T(test_widen_after_overflow_counts_drops),
 		T(test_loss_callback_stops),
 		T(test_overrun_not_counted_twice),
 		T(test_overrun_counted_once),
