@@ -141,12 +141,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* Events kept from negotiation do not make the fd readable: fetch them
-	 * now, without blocking. */
-	r = proccn_dispatch(h, &cb, &counts, 0);
-	if (r < 0)
-		goto dispatch_error;
-
 	while (running) {
 		int i, n = epoll_wait(ep, evs, 3, -1);
 
@@ -160,8 +154,10 @@ int main(int argc, char **argv)
 			int fd = evs[i].data.fd;
 
 			if (fd == pfd) {
-				/* Timeout 0: epoll already said there is data; never
-				 * block the loop inside the library. */
+				/* Timeout 0: epoll said there is work; never block
+				 * the loop inside the library. The fd stays readable
+				 * while anything is left (events kept from the
+				 * handshake, a stopped dispatch, loss reports). */
 				r = proccn_dispatch(h, &cb, &counts, 0);
 				if (r < 0 && r != -EINTR)
 					goto dispatch_error;

@@ -17,6 +17,22 @@
  * - The library keeps no global mutable state and allocates nothing per
  *   event: all memory is allocated by proccn_open() and freed by
  *   proccn_close().
+ * - Calls from inside a callback, on the handle being dispatched:
+ *   proccn_close() is deferred (the handle is freed when the callback
+ *   returns, and that dispatch delivers nothing more); a nested
+ *   proccn_dispatch() fails with -EBUSY; proccn_set_events() and
+ *   proccn_unsubscribe() apply at once; accessors and statistics work.
+ *
+ * Changes since 0.1 (the ABI changed; nothing had been released):
+ * - max_batch_latency_us is adaptive batching, on by default (0 = a 1 ms
+ *   cap; PROCCN_LATENCY_NONE never delays); a lone event is never held.
+ * - proccn_fd() is readable whenever the handle holds work: no more
+ *   "dispatch once after open". A timeout is kept to the millisecond.
+ * - OVERRUN reports carry the kernel's drop count as soon as the queue has
+ *   drained; SEQ_GAP reports only losses the drop counter did not see.
+ * - proccn_close() from a callback is deferred; nested dispatch is -EBUSY.
+ * - Versioned structs are checked member by member: an sz that ends inside
+ *   a member is -EINVAL, unknown non-zero bytes -E2BIG, for callbacks too.
  */
 #ifndef PROCCN_H
 #define PROCCN_H
@@ -141,7 +157,17 @@ union proccn_event {
 };
 
 /* Options flags. */
-/* Hide thread-level FORK and EXIT events (pid != tgid). */
+/*
+ * Hide the FORK and EXIT events of threads other than a process's main
+ * thread (pid != tgid), and nothing else. An EXIT it lets through is the
+ * main thread's, which is not always the end of the process: a main thread
+ * that called pthread_exit() sends its EXIT (code 0) while other threads
+ * run on, and a worker's later fatal signal is then a thread's EXIT, hidden
+ * (with PROCCN_EV_NONZERO_EXIT such a crash gives no event at all); an
+ * exec from another thread shows as the main thread's EXIT (code 0), then
+ * the EXEC, while the process lives on. For the end of a process, use the
+ * process table.
+ */
 #define PROCCN_F_PROCESSES_ONLY UINT32_C(0x1)
 /* Skip the 6.6+ filter negotiation: 4-byte LISTEN, userspace filter. */
 #define PROCCN_F_FORCE_LEGACY   UINT32_C(0x2)
@@ -150,12 +176,13 @@ union proccn_event {
 
 /*
  * Options for proccn_open(). Zero-initialise, set sz = sizeof(struct
- * proccn_opts), then set what you need: zero fields take defaults. Fields
- * added in later versions go at the end (or take the place of `reserved`),
- * and sz tells the library which ones the caller knows (libbpf style): an
- * older caller's smaller sz must end at the end of a member. A library that
- * does not know a field the caller set (non-zero) fails with -E2BIG instead
- * of ignoring it. PROCCN_OPTS_INIT does the first step.
+ * proccn_opts), then set what you need: zero fields take defaults
+ * (PROCCN_OPTS_INIT, or PROCCN_OPTS() with designated initialisers, do the
+ * first steps). Fields added in later versions go at the end (or take the
+ * place of `reserved`), and sz tells the library which ones the caller
+ * knows (libbpf style): an older caller's smaller sz must not end inside a
+ * member (-EINVAL). A library that does not know a field the caller set
+ * (non-zero) fails with -E2BIG instead of ignoring it.
  */
 struct proccn_opts {
 	size_t sz;
@@ -178,6 +205,15 @@ struct proccn_opts {
 
 #define PROCCN_OPTS_INIT { sizeof(struct proccn_opts), 0, 0, 0, 0, 0, 0 }
 
+/*
+ * PROCCN_OPTS(TYPE, NAME, ...) - declare `struct TYPE NAME` with sz set and
+ * the given designated initialisers, the rest zero, e.g.
+ *   PROCCN_OPTS(proccn_opts, o, .events = PROCCN_EV_EXIT);
+ * For any versioned struct of this header (C99; C++20).
+ */
+#define PROCCN_OPTS(TYPE, NAME, ...) \
+	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+
 /* Opaque handle. */
 struct proccn;
 
@@ -189,13 +225,15 @@ struct proccn;
  * Negotiates the protocol: on Linux 6.6 and later the kernel filters events by
  * mask; on older kernels the library falls back to the legacy subscription and
  * filters in userspace, so callers see the same events either way. The handle
- * holds two fds, both close-on-exec: the socket and the epoll instance that
- * proccn_fd() returns. Events that arrive during negotiation are
- * kept and delivered by the first proccn_dispatch().
+ * holds three fds, all close-on-exec: the socket, an eventfd, and the epoll
+ * instance watching both that proccn_fd() returns. Events that arrive during
+ * negotiation are kept and delivered by the first proccn_dispatch() (the fd
+ * is readable then).
  *
  * Returns 0, or a negative errno:
- *  -EINVAL        bad options (unknown flags, sz too small, mask bits outside ALL,
- *                 negative timeout, out-of-range latency)
+ *  -EINVAL        bad options (unknown flags, an sz too small or ending inside
+ *                 a member, mask bits outside ALL, negative timeout,
+ *                 out-of-range latency)
  *  -E2BIG         opts->reserved is not 0, or opts->sz is larger than this
  *                 library knows and the unknown tail is not zero
  *  -ENOMEM        out of memory
@@ -205,7 +243,7 @@ struct proccn;
  *  -EXDEV         no ACK: the process is outside the initial user or PID namespace
  *  -ETIMEDOUT     no ACK for another reason
  *  -EPERM         CAP_NET_ADMIN is needed (kernels before 6.6)
- *  other          from socket(2), bind(2), send(2), epoll_create1(2)
+ *  other          from socket(2), bind(2), send(2), epoll_create1(2), eventfd(2)
  */
 int proccn_open(struct proccn **out, const struct proccn_opts *opts);
 
@@ -217,6 +255,11 @@ int proccn_open(struct proccn **out, const struct proccn_opts *opts);
  * After fork(), the child shares the parent's socket: in a process other than
  * the one that opened the handle, close (and proccn_unsubscribe()) frees the
  * child's copy and sends no IGNORE, which would end the parent's subscription.
+ *
+ * From inside one of the handle's callbacks, the IGNORE is sent at once and
+ * the handle is freed when the callback returns: that proccn_dispatch()
+ * delivers nothing more and returns as usual (the count so far, or the
+ * callback's negative value). Do not use the handle after the close.
  */
 struct proccn *proccn_close(struct proccn *h);
 
@@ -226,18 +269,22 @@ struct proccn *proccn_close(struct proccn *h);
  * silence every listener on the host). Returns 0 or a negative errno from
  * send(2); after a failure nothing was sent and a later call tries again
  * (proccn_close() tries up to three times on -EAGAIN, -ENOBUFS, -ENOMEM, -EINTR).
+ * From a callback too: the events already queued are still delivered.
  */
 int proccn_unsubscribe(struct proccn *h);
 
 /*
- * proccn_fd - a file descriptor for poll/epoll/any event loop: readable when
- * events are queued on the handle's socket. It is an epoll instance watching
- * that socket (the socket itself blocks, so that a blocking dispatch costs one
- * syscall per wake-up); it is non-blocking and close-on-exec. Do not read from
- * it yourself: call proccn_dispatch(). Note that events kept from negotiation
- * or from an interrupted dispatch do not make it readable: call
- * proccn_dispatch(h, ..., 0) once after proccn_open() and whenever a callback
- * stopped a dispatch early. Returns the fd (>= 0), or -EINVAL for NULL.
+ * proccn_fd - a file descriptor for poll/epoll/any event loop: readable
+ * whenever proccn_dispatch(h, ..., 0) would deliver an event or a loss
+ * report (and, rarely, when it then finds nothing: readiness may be
+ * spurious, never missing). That covers datagrams queued on the socket,
+ * events kept from negotiation or from a dispatch that a callback stopped,
+ * loss reports due, and an overrun whose count waits for the queue to
+ * drain. It is an epoll instance watching the socket (which itself blocks,
+ * so that a blocking dispatch costs one syscall per wake-up) and an eventfd
+ * the library raises while it holds work; it is non-blocking and
+ * close-on-exec. Do not read from it yourself: call proccn_dispatch().
+ * Returns the fd (>= 0), or -EINVAL for NULL.
  */
 int proccn_fd(const struct proccn *h);
 
@@ -247,27 +294,37 @@ int proccn_fd(const struct proccn *h);
 #define PROCCN_LOSS_NEGOTIATION 3 /* too many events arrived while negotiating */
 
 /*
- * A loss report. Reports never count an event twice: the sum of count over
- * all reports is the known loss. An OVERRUN is reported once the queue has
- * been drained (the kernel drops every event until then); its count is 0 when
- * the handle was counting exactly (stats.lost_exact) when it overflowed,
- * because the same events then arrive as SEQ_GAP reports, and otherwise the
- * kernel's drop counter for it minus the events already reported as SEQ_GAP.
- * A SEQ_GAP is noticed when the CPU that lost events sends its next one; if
- * counting stops being exact before that (proccn_set_events()), another
- * OVERRUN report carries the events still owed, from the drop counter.
+ * A loss report. Reports never count an event twice, and together they
+ * cover every event the kernel dropped on the handle's socket, whatever the
+ * order of overflows, mask changes and reads: the sum of count over all
+ * reports is the known loss (stats.lost).
+ * - OVERRUN: the receive buffer overflowed. The kernel drops every event
+ *   until the queue is drained; once it is, the report carries the kernel's
+ *   drop counter for the socket since the last report (SO_MEMINFO), less
+ *   any events a SEQ_GAP report already counted. A mask change settles the
+ *   drops so far, which may make a second report for one overflow. The
+ *   count is of datagrams: it may include ACKs and, without a socket
+ *   filter, events the mask would have dropped (so exact is 0).
+ * - SEQ_GAP: while the socket receives every message (stats.lost_exact),
+ *   the kernel's per-CPU sequence numbers skipped: exactly that many
+ *   messages never came. Gaps left by drops an OVERRUN report counted are
+ *   not reported again; SEQ_GAP reports what the drop counter did not see.
+ *   A gap is noticed when the CPU that lost events sends its next one.
+ * - NEGOTIATION: more events than fit arrived while proccn_open() waited
+ *   for the kernel's ACK (exact).
  */
 struct proccn_loss {
 	int reason;          /* PROCCN_LOSS_* */
-	uint64_t count;      /* events lost, or 0 when unknown or reported as SEQ_GAP */
+	uint64_t count;      /* events lost (0: an overrun whose drops were all reported) */
 	int exact;           /* 1 when count is exact (SEQ_GAP, NEGOTIATION) */
 };
 
 /*
  * Callbacks for proccn_dispatch(). Set sz = sizeof(struct proccn_callbacks)
  * and the members you need; NULL members are skipped. An older caller's
- * smaller sz must end at the end of a member (else -EINVAL); a newer caller's
- * larger one is fine when the members this library does not know are NULL. An event goes to its
+ * smaller sz must not end inside a member (else -EINVAL); a newer caller's
+ * larger one is fine when the members this library does not know are NULL,
+ * and -E2BIG when one is set (as for options). An event goes to its
  * typed callback if set, else to on_event (which also receives kinds this
  * library does not know, as hdr.kind with the raw member filled). A callback
  * returns 0 to go on, or a negative errno to stop dispatching: proccn_dispatch()
@@ -294,28 +351,38 @@ struct proccn_callbacks {
  * @timeout_ms: 0 = do not block; -1 = block until at least one event or loss
  *              report was delivered; > 0 = block at most this long.
  *
- * Drains the socket in batches (recvmmsg) until it is empty; under a flood
- * that never leaves it empty, it returns after 16 batches (1024 datagrams)
- * once it has something to return, so that an event loop gets its turn (the
- * fd stays readable). Malformed and
- * spoofed datagrams are dropped and counted (proccn_get_stats()). A receive
- * buffer overflow is not an error: it is reported through on_loss and the
- * handle keeps working. Interrupted by a caught signal (SA_RESTART or not),
- * it returns what it delivered so far (or -EINTR when that is nothing and it
- * was blocking).
+ * Delivers first what the handle holds (loss reports due, events kept from
+ * negotiation or a stopped call), then drains the socket in batches
+ * (recvmmsg) until it is empty; under a flood that never leaves it empty, it
+ * returns after 16 batches (1024 datagrams) once it has something to
+ * return, so that an event loop gets its turn (the fd stays readable).
+ * Malformed and spoofed datagrams are dropped and counted
+ * (proccn_get_stats()). A receive buffer overflow is not an error: it is
+ * reported through on_loss and the handle keeps working. Interrupted by a
+ * caught signal (SA_RESTART or not), it returns what it delivered so far (or
+ * -EINTR when that is nothing and it was blocking). A timeout is kept to the
+ * millisecond: the call never blocks longer.
+ *
+ * Adaptive batching (opts.max_batch_latency_us, blocking calls only): while
+ * a burst is under way (two events generated closer together than half the
+ * cap, the last of them less than half the cap ago), a call that would
+ * sleep lets events gather for the cap first and then reads without
+ * sleeping: one wake-up per batch instead of one per event. Events already
+ * read are never held back, so a lone event is delivered at once. Gathering
+ * never outlasts the timeout.
  *
  * Cost: up to 64 datagrams per recvmmsg(2). With timeout 0 it reads until a
- * batch comes back short. Blocking, a wake-up costs one recvmmsg(2), which
- * sleeps until the first datagram and takes what is queued with it;
- * opts.max_batch_latency_us lets a burst gather after the wake-up, trading
- * that much latency for fewer wake-ups. While a burst lasts (datagrams came
- * during the last gathering), the next blocking call gathers first and then
- * reads without sleeping: one wake-up per batch. Gathering never outlasts
- * the timeout.
+ * batch comes back short. With timeout -1 a wake-up costs one recvmmsg(2),
+ * which sleeps until the first datagram and takes what is queued with it;
+ * with a timeout > 0, a poll(2) and a recvmmsg(2) (a socket's own timeout
+ * is counted in scheduler ticks, several ms); while a burst gathers, a
+ * nanosleep(2) and a recvmmsg(2) per batch.
  *
- * Returns the number of events delivered (0 on timeout), a callback's negative
- * value, -EINVAL (NULL handle or callbacks with sz too small), or a negative
- * errno from recvmmsg(2) or setsockopt(2) (the timeout).
+ * Returns the number of events delivered (0 on timeout), a callback's
+ * negative value, -EINVAL (NULL handle or callbacks, or a callbacks sz too
+ * small or ending inside a member), -E2BIG (callbacks this library does not
+ * know are set), -EBUSY (called from one of this handle's callbacks), or a
+ * negative errno from recvmmsg(2) or poll(2).
  */
 int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		    void *userdata, int timeout_ms);
@@ -328,11 +395,14 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
  * PROCCN_F_PROCESSES_ONLY, whose socket filter hides thread events), loss
  * counting becomes exact (stats.lost_exact) for the events generated from
  * now on; the gaps the old mask left in what is queued are not counted as
- * loss. Same
- * mask rules as opts.events. Returns 0, -EINVAL for bits outside ALL, -ECHILD
- * in a process other than the one that opened the handle (a fork() child:
- * the subscription is the parent's), or a negative errno from send(2) or
- * setsockopt(2) (the socket filter); on failure the old mask stays.
+ * loss. Drops the kernel counted so far are settled under the old mask (an
+ * OVERRUN report may follow at once). Same mask rules as opts.events. May
+ * be called from a callback: the events of the batch not yet delivered
+ * then pass the new mask or are filtered. Returns 0, -EINVAL for bits
+ * outside ALL, -ECHILD in a process other than the one that opened the
+ * handle (a fork() child: the subscription is the parent's), or a negative
+ * errno from send(2) or setsockopt(2) (the socket filter); on failure the
+ * old mask stays.
  */
 int proccn_set_events(struct proccn *h, uint32_t events);
 
@@ -357,9 +427,8 @@ struct proccn_stats {
 	uint64_t spoofed;       /* sender was not the kernel (nl_pid != 0) */
 	uint64_t acks;          /* ACKs seen (ours and other programs') */
 	uint64_t overruns;      /* receive buffer overflows (ENOBUFS) */
-	uint64_t lost;          /* events known lost: per-CPU sequence gaps counted
-				   while lost_exact was 1, and events that did not fit
-				   the negotiation queue */
+	uint64_t lost;          /* events known lost: the sum of the counts of all
+				   loss reports, delivered or due */
 	int lost_exact;         /* 1: the subscription delivers every event (mask ALL
 				   and no socket filter, so not with
 				   PROCCN_F_PROCESSES_ONLY), so gaps are losses and
@@ -374,9 +443,10 @@ struct proccn_stats {
 
 /*
  * proccn_get_stats - copy the statistics into *st. Set st->sz to
- * sizeof(struct proccn_stats) first; fields past st->sz are not written. On
- * return st->sz is how many bytes this library filled: a caller built with a
- * newer header sees which of its fields an older library left alone.
+ * sizeof(struct proccn_stats) first; only whole members within st->sz are
+ * written. On return st->sz is how many bytes this library filled: a caller
+ * built with a newer header sees which of its fields an older library left
+ * alone.
  * Returns 0 or -EINVAL.
  */
 int proccn_get_stats(const struct proccn *h, struct proccn_stats *st);

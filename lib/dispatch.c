@@ -242,7 +242,7 @@ static void gather(struct call *c, int64_t us)
 static int read_and_deliver(struct proccn *h, struct call *c)
 {
 	int wait_ms = wait_for(h, c), n, r;
-	int64_t gather_us = wait_ms != 0 ? proccn__pacing_gather_us(&h->pacing) : 0;
+	int64_t gather_us = wait_ms != 0 ? proccn__pacing_gather_us(&h->pacing, pcn_now_ns()) : 0;
 
 	if (gather_us) {
 		gather(c, gather_us);

@@ -11,9 +11,9 @@ void proccn__pacing_init(struct pcn_pacing *p, int max_batch_latency_us)
 	p->burst = 0;
 }
 
-int64_t proccn__pacing_gather_us(struct pcn_pacing *p)
+int64_t proccn__pacing_gather_us(struct pcn_pacing *p, uint64_t now_ns)
 {
-	int burst = p->burst;
+	int burst = p->burst && (int64_t)(now_ns - p->last_ns) < p->close_ns;
 
 	p->burst = 0;
 	return burst ? p->cap_us : 0;

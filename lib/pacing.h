@@ -5,8 +5,8 @@
  * consumer wakes. A burst is under way when two messages were generated
  * closer together than half the cap: then at least two are expected per cap,
  * and a blocking dispatch sleeps the cap before its next read instead of
- * waking for each. Messages already read are never held back, so a lone
- * event is delivered at once.
+ * waking for each, as long as the last message is that recent. Messages
+ * already read are never held back, so a lone event is delivered at once.
  */
 #ifndef PCN_PACING_H
 #define PCN_PACING_H
@@ -39,10 +39,11 @@ static inline void proccn__pacing_message(struct pcn_pacing *p, uint64_t ts_ns)
 }
 
 /*
- * proccn__pacing_gather_us - before a read that may sleep: how long to let
- * events gather first (0: read at once). A burst is judged afresh from what
- * each read brings.
+ * proccn__pacing_gather_us - before a read that may sleep, at @now_ns: how
+ * long to let events gather first (0: read at once). A burst is judged
+ * afresh from what each read brings, and is over when its last message is
+ * older than half the cap (then the reader is behind, or the burst ended).
  */
-int64_t proccn__pacing_gather_us(struct pcn_pacing *p);
+int64_t proccn__pacing_gather_us(struct pcn_pacing *p, uint64_t now_ns);
 
 #endif

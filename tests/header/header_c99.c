@@ -10,6 +10,8 @@
 int main(void)
 {
 	struct proccn_opts opts = PROCCN_OPTS_INIT;
+	PROCCN_OPTS(proccn_opts, named, .events = PROCCN_EV_EXIT,
+		    .max_batch_latency_us = PROCCN_LATENCY_NONE);
 	union proccn_event ev;
 	struct proccn_exit_status st;
 	uint32_t mask = 0;
@@ -22,6 +24,10 @@ int main(void)
 	if (proccn_mask_from_string("fork,nonzero-exit", &mask) != 0)
 		return 1;
 	if (opts.sz != sizeof(opts) || mask != (PROCCN_EV_FORK | PROCCN_EV_NONZERO_EXIT))
+		return 1;
+	/* the designated-initialiser macro: sz set, the rest zero */
+	if (named.sz != sizeof(named) || named.events != PROCCN_EV_EXIT ||
+	    named.max_batch_latency_us != -1 || named.flags || named.rcvbuf || named.reserved)
 		return 1;
 	if (!st.exited || st.code != 3 || proccn_event_is_thread(&ev) != 1)
 		return 1;

@@ -50,5 +50,25 @@ fi
 soname=$(objdump -p "$libdir/libproccn.so.0" | awk '/SONAME/ {print $2}')
 [[ $soname == libproccn.so.0 ]] || { echo "check-install: soname is $soname" >&2; exit 1; }
 echo "check-install: nm -D shows only the $(echo "$exported" | wc -l) public functions; soname $soname"
-[[ -f $(find "$dest" -name libproccn.a | head -n1) ]] || { echo "check-install: no static library" >&2; exit 1; }
-echo "check-install: static library installed"
+static=$(find "$dest" -name libproccn.a | head -n1)
+[[ -f $static ]] || { echo "check-install: no static library" >&2; exit 1; }
+# The static library defines the public functions and internal ones under
+# proccn__ only: no name that could clash with a program's own.
+clash=$(nm --defined-only "$static" 2>/dev/null | awk '$2 ~ /^[A-Z]$/ {print $3}' |
+	grep -v -e '^proccn__' || true)
+public=$(echo "$expected" | sed 's/@@.*//')
+if [[ $clash != "$public" ]]; then
+	echo "check-install: the static library defines global names outside proccn_ (public)" \
+		"and proccn__ (internal):" >&2
+	diff <(echo "$public") <(echo "$clash") >&2 || true
+	exit 1
+fi
+echo "check-install: static library installed; global names: $(echo "$public" | wc -l) public," \
+	"$(nm --defined-only "$static" | awk '$2 ~ /^[A-Z]$/ {print $3}' | grep -c '^proccn__') under proccn__"
+
+# The README's usage example builds against the installed copy.
+sed -n '/^## Usage/,/^```$/p' "$root/README.md" | sed '1,/^```c$/d;/^```$/d' > "$dest/usage.c"
+grep -q 'proccn_open' "$dest/usage.c" || { echo "check-install: no usage example in README" >&2; exit 1; }
+# shellcheck disable=SC2086
+cc -Wall -Wextra -Werror -o "$dest/usage" "$dest/usage.c" $flags
+echo "check-install: the README's usage example compiles against the installed library"

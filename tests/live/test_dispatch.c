@@ -3,11 +3,15 @@
  * proccn_dispatch() and the fd against the real kernel:
  *  - with only on_event set, known kinds arrive there, fields intact;
  *  - a callback that stops the dispatch (negative return) gets that value
- *    back, and the events not yet delivered come with the next call (even
- *    with timeout 0, when the fd is not readable), in order, none twice;
- *  - the fd becomes readable (poll) when an event is queued;
- *  - dispatch(-1) returns once something was delivered;
- *  - max_batch_latency_us: events still arrive; out-of-range values refused;
+ *    back, and the events not yet delivered come with the next call, in
+ *    order, none twice; the fd stays readable meanwhile;
+ *  - the fd becomes readable (poll) when an event is queued, and never hides
+ *    work: a consumer that dispatches only when it is readable misses
+ *    nothing, through stops, overruns and events kept from negotiation;
+ *  - dispatch(-1) returns once something was delivered; a timeout of 1 ms
+ *    returns after about 1 ms;
+ *  - max_batch_latency_us: a lone event is not held back; out-of-range
+ *    values refused;
  *  - the receive buffer: library default (4 MiB as root) vs -1 (kernel's).
  */
 #include <errno.h>
@@ -15,7 +19,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,7 +96,13 @@ static void case_stop_and_resume(void)
 	while (s.n < 3 && live_now_ns() < end) {
 		size_t before = s.n;
 
-		/* Timeout 0: kept events must come without the fd being readable. */
+		/* after a stop, what was read and not delivered keeps the fd readable */
+		if (before) {
+			struct pollfd pfd = { .fd = proccn_fd(h), .events = POLLIN };
+
+			EXPECT(poll(&pfd, 1, 0) == 1, "after a stopped dispatch the fd is not "
+			       "readable (work hidden)");
+		}
 		r = proccn_dispatch(h, &event_only, &s, before ? 0 : 100);
 		if (r == -ECANCELED) {
 			stops++;
@@ -201,7 +213,13 @@ static void case_latency(void)
 	EXPECT(r == -EINVAL && !h, "latency 1000001 us: proccn_open = %d, want -EINVAL", r);
 	if (h)
 		h = proccn_close(h);
-	o.max_batch_latency_us = 50000;
+	o.max_batch_latency_us = PROCCN_LATENCY_NONE - 1;
+	r = proccn_open(&h, &o);
+	EXPECT(r == -EINVAL && !h, "latency %d: proccn_open = %d, want -EINVAL",
+	       PROCCN_LATENCY_NONE - 1, r);
+	if (h)
+		h = proccn_close(h);
+	o.max_batch_latency_us = 200000;
 	r = proccn_open(&h, &o);
 	REQUIRE(r == 0, "latency 50 ms: proccn_open = %d (%s)", r, proccn_strerror(r));
 	memset(&s, 0, sizeof(s));
@@ -213,6 +231,203 @@ static void case_latency(void)
 		REQUIRE(r >= 0, "dispatch = %d (%s)", r, proccn_strerror(r));
 	}
 	EXPECT(s.n == 3, "FORK, EXEC, EXIT with batching: got %zu", s.n);
+	proccn_close(h);
+}
+
+/* The delay from an event's kernel timestamp to the callback. */
+struct delays {
+	pid_t child;
+	uint64_t worst_ns;
+	size_t n;
+};
+
+static int on_event_delay(const union proccn_event *ev, void *ud)
+{
+	struct delays *d = ud;
+	uint64_t now = live_now_ns();
+
+	if (live_ev_pid(ev) != d->child || now < ev->hdr.timestamp_ns)
+		return 0;
+	if (now - ev->hdr.timestamp_ns > d->worst_ns)
+		d->worst_ns = now - ev->hdr.timestamp_ns;
+	d->n++;
+	return 0;
+}
+
+static void do_rename(void *arg)
+{
+	(void)arg;
+	(void)prctl(PR_SET_NAME, "pcn-lone");
+	_exit(0);
+}
+
+/*
+ * Adaptive batching: events 300 ms apart with a cap of 200 ms are lone
+ * events: each reaches its callback at once, never after the cap (before,
+ * every wake-up waited the whole latency). COMM events only, so that the
+ * rest of the machine makes no burst.
+ */
+static void case_lone_event_not_held(void)
+{
+	const struct proccn_callbacks cb = {
+		.sz = sizeof(struct proccn_callbacks), .on_event = on_event_delay,
+	};
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct proccn *h = NULL;
+	struct delays d;
+	int i, r;
+
+	printf("--- adaptive batching: a lone event is not held back\n");
+	o.flags = live_extra_flags;
+	o.events = PROCCN_EV_COMM;
+	o.max_batch_latency_us = 200000;
+	r = proccn_open(&h, &o);
+	REQUIRE(r == 0, "proccn_open = %d (%s)", r, proccn_strerror(r));
+	memset(&d, 0, sizeof(d));
+	for (i = 0; i < 5; i++) {
+		uint64_t end;
+		size_t want = d.n + 1;
+
+		usleep(300 * 1000);
+		d.child = live_spawn(do_rename, NULL);
+		end = live_now_ns() + LIVE_DEADLINE_MS * 1000000ull;
+		while (d.n < want && live_now_ns() < end)
+			(void)proccn_dispatch(h, &cb, &d, 200);
+		live_reap(d.child);
+	}
+	printf("    5 events, worst delay %.3f ms (cap 200 ms)\n", (double)d.worst_ns / 1e6);
+	EXPECT(d.n == 5, "COMM of 5 children: %zu events", d.n);
+	EXPECT(d.worst_ns < 100 * 1000000ull, "a lone event waited %.3f ms (cap 200 ms)",
+	       (double)d.worst_ns / 1e6);
+	proccn_close(h);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A timeout of 1 ms returns after about 1 ms (SO_RCVTIMEO gave 4-8 ms at HZ=250). */
+static void case_short_timeout(void)
+{
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct proccn *h = NULL;
+	struct seen s;
+	uint64_t dt[11];
+	int i, r;
+
+	printf("--- a 1 ms timeout\n");
+	o.flags = live_extra_flags;
+	o.events = PROCCN_EV_PTRACE;   /* rare: the calls time out */
+	r = proccn_open(&h, &o);
+	REQUIRE(r == 0, "proccn_open = %d (%s)", r, proccn_strerror(r));
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < 11; i++) {
+		uint64_t t0 = live_now_ns();
+
+		r = proccn_dispatch(h, &event_only, &s, 1);
+		dt[i] = live_now_ns() - t0;
+		EXPECT(r >= 0, "dispatch = %d", r);
+	}
+	qsort(dt, 11, sizeof(dt[0]), cmp_u64);
+	printf("    dispatch(1): median %.3f ms, max %.3f ms\n", (double)dt[5] / 1e6,
+	       (double)dt[10] / 1e6);
+	EXPECT(dt[5] < 2500000, "dispatch(..., 1) took %.3f ms (median)", (double)dt[5] / 1e6);
+	proccn_close(h);
+}
+
+/*
+ * The fd never hides work. A consumer dispatches only when the fd is
+ * readable, while a child forks short-lived processes as fast as it can
+ * (some events arrive while the handle negotiates), the receive buffer is
+ * tiny (overruns) and the callbacks stop every other event and every loss
+ * report. Whenever poll says "not readable", a probing dispatch(0) must not
+ * deliver an event generated more than 1 ms before the poll returned (it
+ * was queued, or held, then), nor a loss report.
+ */
+struct hidden {
+	uint64_t poll_end_ns;
+	uint64_t events, losses, hidden_events, hidden_losses, probing;
+};
+
+static int on_event_hidden(const union proccn_event *ev, void *ud)
+{
+	struct hidden *hd = ud;
+
+	hd->events++;
+	if (hd->probing && ev->hdr.timestamp_ns + 1000000 < hd->poll_end_ns)
+		hd->hidden_events++;
+	return hd->events % 2 ? -ECANCELED : 0;
+}
+
+static int on_loss_hidden(const struct proccn_loss *loss, void *ud)
+{
+	struct hidden *hd = ud;
+
+	(void)loss;
+	hd->losses++;
+	hd->hidden_losses += hd->probing;
+	return -ECANCELED;
+}
+
+static void fork_forever(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pid_t p = fork();
+
+		if (p == 0)
+			_exit(0);
+		if (p > 0)
+			waitpid(p, NULL, 0);
+	}
+}
+
+static void case_fd_never_hides_work(void)
+{
+	const struct proccn_callbacks cb = {
+		.sz = sizeof(struct proccn_callbacks),
+		.on_event = on_event_hidden,
+		.on_loss = on_loss_hidden,
+	};
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct proccn *h = NULL;
+	struct hidden hd;
+	uint64_t end;
+	pid_t forker;
+	int r;
+
+	printf("--- the fd never hides work\n");
+	memset(&hd, 0, sizeof(hd));
+	forker = live_spawn(fork_forever, NULL);
+	usleep(20 * 1000);
+	o.flags = live_extra_flags;
+	o.rcvbuf = 4096;
+	r = proccn_open(&h, &o);
+	REQUIRE(r == 0, "proccn_open = %d (%s)", r, proccn_strerror(r));
+	end = live_now_ns() + 1500 * 1000000ull;
+	while (live_now_ns() < end) {
+		struct pollfd pfd = { .fd = proccn_fd(h), .events = POLLIN };
+		int ready = poll(&pfd, 1, 10);
+
+		hd.poll_end_ns = live_now_ns();
+		hd.probing = ready == 0;
+		r = proccn_dispatch(h, &cb, &hd, 0);
+		EXPECT(r >= 0 || r == -ECANCELED, "dispatch = %d (%s)", r, proccn_strerror(r));
+		if (ready == 0)
+			usleep(2000);   /* let events pile up and the buffer overflow */
+	}
+	kill(forker, SIGKILL);
+	live_reap(forker);
+	printf("    %llu events, %llu loss reports; hidden from poll: %llu events, %llu reports\n",
+	       (unsigned long long)hd.events, (unsigned long long)hd.losses,
+	       (unsigned long long)hd.hidden_events, (unsigned long long)hd.hidden_losses);
+	EXPECT(hd.events > 100, "only %llu events", (unsigned long long)hd.events);
+	EXPECT(hd.hidden_events == 0 && hd.hidden_losses == 0,
+	       "work the fd did not show: %llu events, %llu loss reports",
+	       (unsigned long long)hd.hidden_events, (unsigned long long)hd.hidden_losses);
 	proccn_close(h);
 }
 
@@ -269,6 +484,9 @@ int main(int argc, char **argv)
 	case_stop_and_resume();
 	case_poll_and_block();
 	case_latency();
+	case_lone_event_not_held();
+	case_short_timeout();
+	case_fd_never_hides_work();
 	case_rcvbuf();
 	return live_finish();
 }

@@ -13,6 +13,10 @@
  *  - A forked child that closes its copy of a handle sends no IGNORE: the
  *    socket is shared, and an IGNORE would end the parent's subscription
  *    (6.6+: the socket's state; older kernels: the global counter).
+ *  - A handle closed from inside its own callback: the dispatch returns
+ *    what it delivered and frees the handle (ASan and valgrind runs of this
+ *    suite catch any use after that), nested dispatch is -EBUSY, and the
+ *    other handles keep receiving.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +43,58 @@ static pid_t run_exit(int code, struct live_handle *a, struct live_handle *b)
 	status = live_reap(child);
 	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == code, "status %#x", status);
 	return child;
+}
+
+/* Inside E's callback: a nested dispatch, then close E. */
+struct closer {
+	struct proccn *h;
+	pid_t child;
+	int nested, calls;
+};
+
+static int close_on_child(const union proccn_event *ev, void *ud)
+{
+	struct proccn_callbacks none = { .sz = sizeof(none) };
+	struct closer *c = ud;
+
+	if (live_ev_pid(ev) != c->child || !c->h)
+		return 0;
+	c->calls++;
+	c->nested = proccn_dispatch(c->h, &none, NULL, 0);
+	proccn_close(c->h);
+	c->h = NULL;
+	return 0;
+}
+
+static void case_close_inside_callback(struct live_handle *b)
+{
+	const struct proccn_callbacks cb = {
+		.sz = sizeof(struct proccn_callbacks), .on_event = close_on_child,
+	};
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct closer c;
+	uint64_t end;
+	pid_t z;
+	int r;
+
+	printf("--- a handle closed from its own callback\n");
+	memset(&c, 0, sizeof(c));
+	o.flags = live_extra_flags;
+	r = proccn_open(&c.h, &o);
+	REQUIRE(r == 0, "proccn_open = %d (%s)", r, proccn_strerror(r));
+	c.child = run_exit(8, b, NULL);
+	end = live_now_ns() + LIVE_DEADLINE_MS * 1000000ull;
+	while (c.h && live_now_ns() < end) {
+		r = proccn_dispatch(c.h, &cb, &c, 100);
+		EXPECT(r >= 0, "dispatch = %d (%s)", r, proccn_strerror(r));
+		if (c.calls)
+			EXPECT(r >= 1, "the dispatch that closed its handle returned %d", r);
+	}
+	EXPECT(c.calls == 1 && !c.h, "closed from the callback: %d call(s)", c.calls);
+	EXPECT(c.nested == -EBUSY, "nested dispatch = %d, want -EBUSY", c.nested);
+	z = run_exit(9, b, NULL);
+	EXPECT(live_wait(b, PROCCN_EV_EXIT, z, LIVE_DEADLINE_MS) >= 0,
+	       "[B] after E closed from a callback: EXIT of %d", (int)z);
 }
 
 int main(int argc, char **argv)
@@ -133,6 +189,7 @@ int main(int argc, char **argv)
 	z = run_exit(7, &b, NULL);
 	EXPECT(live_wait(&b, PROCCN_EV_EXIT, z, LIVE_DEADLINE_MS) >= 0,
 	       "[B] after a child closed its copy: EXIT of %d (the child sent IGNORE?)", (int)z);
+	case_close_inside_callback(&b);
 	live_close(&b);
 	return live_finish();
 }
