@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -935,6 +936,17 @@ static void test_read_status_cut(void **state)
 		assert_int_equal(proccn__procfs_read_status(dirfd, big, sizeof(big), &ss), 0);
 		assert_int_equal(ss.nspid, 17);
 	}
+	/* the buffer ends inside the NSpid line ("NSpid:\t303\t1|7"): the part is dropped */
+	used = (size_t)sprintf(text, "Tgid:\t303\nPPid:\t1\nUid:\t1\t2\t3\t4\nGid:\t5\t6\t7\t8\n"
+				     "Groups:\t");
+	memset(text + used, '9', sizeof(buf) - 12 - 1 - used);
+	used = sizeof(buf) - 12 - 1;
+	used += (size_t)sprintf(text + used, "\nNSpid:\t303\t17\n");
+	fakeproc_write(fp, 303, "status", text, used);
+	memset(&ss, 0, sizeof(ss));
+	assert_int_equal(proccn__procfs_read_status(dirfd, buf, sizeof(buf), &ss), 0);
+	assert_int_equal(ss.tgid, 303);
+	assert_int_equal(ss.nspid, 0);
 	/* no newline at all in a full buffer */
 	memset(text, 'x', 5000);
 	fakeproc_write(fp, 303, "status", text, 5000);
@@ -1483,6 +1495,24 @@ static void test_live_self_cgroup_and_ids(void **state)
 	close(dirfd);
 }
 
+/*
+ * A child that waits until killed, and is killed with us: a failed assertion
+ * must not leave it holding the test's output pipe open.
+ */
+static pid_t spawn_paused(void)
+{
+	pid_t parent = getpid(), child = fork();
+
+	assert_true(child >= 0);
+	if (child == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	return child;
+}
+
 /* Wait until the stat of @dirfd shows @state (a child that exits becomes 'Z'). */
 static void wait_state(int dirfd, char state)
 {
@@ -1549,12 +1579,7 @@ static void test_live_open_file_after_reap(void **state)
 	pid_t child;
 
 	(void)state;
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		pause();
-		_exit(0);
-	}
+	child = spawn_paused();
 	dirfd = proccn__procfs_open_pid(live_root, child);
 	assert_true(dirfd >= 0);
 	fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC);
@@ -1714,14 +1739,8 @@ static void test_live_scan_order_and_once(void **state)
 	int fd, i, r, round, batch, born_seen;
 
 	(void)state;
-	for (i = 0; i < LIVE_KEEP; i++) {
-		keep[i] = fork();
-		assert_true(keep[i] >= 0);
-		if (keep[i] == 0) {
-			pause();
-			_exit(0);
-		}
-	}
+	for (i = 0; i < LIVE_KEEP; i++)
+		keep[i] = spawn_paused();
 	fd = proccn__procfs_root_open(NULL);
 	assert_true(fd >= 0);
 	for (round = 0; round < LIVE_ROUNDS; round++) {
@@ -1765,12 +1784,7 @@ static void test_live_scan_order_and_once(void **state)
 			kill(born, SIGKILL);
 			waitpid(born, NULL, 0);
 		}
-		born = fork();
-		assert_true(born >= 0);
-		if (born == 0) {
-			pause();
-			_exit(0);
-		}
+		born = spawn_paused();
 	}
 	kill(born, SIGKILL);
 	waitpid(born, NULL, 0);
