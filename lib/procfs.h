@@ -20,6 +20,8 @@
  *   with the same pid is never read through it.
  * - Paths, comm and cmdline are bytes as the kernel gives them (any byte
  *   but NUL; comm and cmdline are set by the process itself: untrusted).
+ * - No global state: every function may be called from any thread; one
+ *   scan (and its directory fd) belongs to one thread at a time.
  */
 #ifndef PCN_PROCFS_H
 #define PCN_PROCFS_H
@@ -202,8 +204,9 @@ int proccn__procfs_open_pid(int rootfd, pid_t pid);
 
 /*
  * proccn__procfs_read_file - open @name relative to @dirfd, read(2) it once
- * into @buf (at most @size bytes), close it: three system calls. One read
- * returns all of a /proc file that fits (they are generated whole per read).
+ * into @buf (at most @size bytes), close it: three system calls (a fourth
+ * when openat() says ENOENT, to tell -ESRCH from -ENOENT). One read returns
+ * all of a /proc file that fits (they are generated whole per read).
  * *len is the bytes read; *len == @size means the file may be longer.
  * -ESRCH: the process is gone; -ENOENT: it lives but has no such file;
  * -EACCES; -EINVAL: @size is 0; other -errno of openat(2)/read(2).
@@ -290,7 +293,8 @@ int proccn__procfs_read_audit_ids(int dirfd, uint32_t *loginuid, uint32_t *sessi
  * (about 10 pids per call) while another process forked and reaped without
  * pause returned 393612 pids, none out of order, and each of 200 long-lived
  * children exactly once per scan; test_procfs/test_live_scan_order_and_once
- * checks the same in every unit run. Other file systems (fake trees in
+ * checks a smaller version (40 children, churn between batches) in every
+ * unit run. Other file systems (fake trees in
  * tests) give their own order.
  *
  * Members are the scan's own: set by proccn__procfs_scan_init(), not touched
