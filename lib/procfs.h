@@ -285,17 +285,17 @@ int proccn__procfs_read_audit_ids(int dirfd, uint32_t *loginuid, uint32_t *sessi
  * canonical decimal numbers 1..INT32_MAX; "self", "sys", "007" and the like
  * are skipped.
  *
- * Order and completeness are the kernel's (fs/proc/base.c: readdir walks live
- * thread-group ids from the file position upward, and the position after an
- * entry is that pid + 1): pids come in increasing order, a pid alive for the
- * whole scan comes exactly once, a pid born during the scan comes if it is
- * above the position. Measured on 6.18: 500 scans with a 288-byte buffer
- * (about 10 pids per call) while another process forked and reaped without
- * pause returned 393612 pids, none out of order, and each of 200 long-lived
- * children exactly once per scan; test_procfs/test_live_scan_order_and_once
- * checks a smaller version (40 children, churn between batches) in every
- * unit run. Other file systems (fake trees in
- * tests) give their own order.
+ * Order and completeness are the kernel's: readdir of /proc walks the live
+ * thread-group ids upward from the directory's file position, which after
+ * an entry is that pid + 1 (fs/proc/base.c, proc_pid_readdir). So pids come
+ * in increasing order, a pid alive for the whole scan comes exactly once,
+ * and a pid born during the scan comes if it is above the position.
+ * Measured on 6.18: 500 scans with a 288-byte buffer (about 10 pids per
+ * call) while another process forked and reaped without pause returned
+ * 393612 pids, none out of order, and each of 200 long-lived children
+ * exactly once per scan; test_procfs/test_live_scan_order_and_once checks a
+ * smaller version (40 children, churn between batches) in every unit run.
+ * Other file systems (fake trees in tests) give their own order.
  *
  * Members are the scan's own: set by proccn__procfs_scan_init(), not touched
  * by the caller.
