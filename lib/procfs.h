@@ -294,7 +294,7 @@ int proccn__procfs_read_audit_ids(int dirfd, uint32_t *loginuid, uint32_t *sessi
  * call) while another process forked and reaped without pause returned
  * 393612 pids, none out of order, and each of 200 long-lived children
  * exactly once per scan; test_procfs/test_live_scan_order_and_once checks a
- * smaller version (40 children, churn between batches) in every unit run.
+ * smaller version (20 children, churn between batches) in every unit run.
  * Other file systems (fake trees in tests) give their own order.
  *
  * Members are the scan's own: set by proccn__procfs_scan_init(), not touched
