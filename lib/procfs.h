@@ -237,9 +237,10 @@ int proccn__procfs_read_status(int dirfd, char *buf, size_t size,
  * (the file was removed or replaced since exec) is taken off and
  * PROCCN__PROCFS_F_DELETED set in @flags; a file really named "x (deleted)"
  * looks the same. -ENOENT: no executable (a kernel thread, or a zombie or
- * exiting process whose memory is gone); -EACCES: no ptrace read access (other
- * users' processes without CAP_SYS_PTRACE); -ERANGE: longer than @size - 1
- * (never with PROCCN__PROCFS_EXE_SIZE); -ESRCH. @flags may be NULL.
+ * exiting process whose memory is gone); -EACCES: no ptrace read access
+ * (other users' processes without CAP_SYS_PTRACE; checked first, so an
+ * ordinary user gets -EACCES for kernel threads too); -ERANGE: longer than
+ * @size - 1 (never with PROCCN__PROCFS_EXE_SIZE); -ESRCH. @flags may be NULL.
  */
 int proccn__procfs_read_exe(int dirfd, char *buf, size_t size, size_t *len, unsigned int *flags);
 
