@@ -47,9 +47,18 @@ struct call {
 	int reported;             /* loss reports made */
 };
 
-/* The typed callback of @ev's kind; *handled is 0 when there is none. */
-static int call_typed(const struct proccn_callbacks *cb, const union proccn_event *ev,
-		      void *ud, int *handled)
+/* proccn__read_callbacks - the caller's callbacks into @out, by the sz rules. */
+int proccn__read_callbacks(const struct proccn_callbacks *in, struct proccn_callbacks *out)
+{
+	return proccn__abi_read(in, out, &callbacks_layout);
+}
+
+/*
+ * proccn__call_typed - the typed callback of @ev's kind, if set; *handled is
+ * 0 when there is none.
+ */
+int proccn__call_typed(const struct proccn_callbacks *cb, const union proccn_event *ev,
+		       void *ud, int *handled)
 {
 	*handled = 1;
 	switch (ev->hdr.kind) {
@@ -108,7 +117,7 @@ static int deliver(struct proccn *h, struct call *c, const union proccn_event *e
 		h->cnt.filtered++;
 		return 0;
 	}
-	r = call_typed(&c->cb, ev, c->ud, &handled);
+	r = proccn__call_typed(&c->cb, ev, c->ud, &handled);
 	if (!handled && c->cb.on_event) {
 		r = c->cb.on_event(ev, c->ud);
 		handled = 1;
@@ -287,7 +296,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 	if (h->dispatching)
 		return -EBUSY;
 	memset(&c, 0, sizeof(c));
-	r = proccn__abi_read(callbacks, &c.cb, &callbacks_layout);
+	r = proccn__read_callbacks(callbacks, &c.cb);
 	if (r < 0)
 		return r;
 	c.ud = userdata;
@@ -300,6 +309,7 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 	while (r >= 0 && !h->closing && !call_done(&c))
 		r = read_and_deliver(h, &c);
 	h->dispatching = 0;
+	h->queue_empty = c.drained;
 	if (h->closing)
 		proccn__free(h);
 	else

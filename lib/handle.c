@@ -127,7 +127,13 @@ uint32_t proccn__kernel_drops(const struct proccn *h)
 int proccn__has_work(const struct proccn *h)
 {
 	return proccn__pending_len(&h->pending) || proccn__batch_left(&h->batch) ||
-	       proccn__loss_due(&h->loss) || proccn__loss_waiting(&h->loss);
+	       proccn__loss_due(&h->loss) || proccn__loss_waiting(&h->loss) || h->held_work;
+}
+
+void proccn__hold_work(struct proccn *h, int work)
+{
+	h->held_work = work != 0;
+	proccn__sync_notify(h);
 }
 
 void proccn__sync_notify(struct proccn *h)

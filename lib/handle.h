@@ -46,6 +46,8 @@ struct proccn {
 	struct pcn_delivery cnt;
 	int dispatching;          /* inside proccn_dispatch(): no nested call */
 	int closing;              /* proccn_close() was called from a callback */
+	int queue_empty;          /* the last dispatch left the socket drained */
+	int held_work;            /* a layer above (the table) holds work */
 };
 
 /*
@@ -66,6 +68,17 @@ static inline int proccn__next_message(struct proccn *h, struct pcn_decoded *d)
 /* proccn__kernel_drops - the socket's drop counter (SK_MEMINFO_DROPS); the last
    settled value when it cannot be read, so that nothing is counted twice */
 uint32_t proccn__kernel_drops(const struct proccn *h);
+
+/* dispatch.c: the caller's callbacks by the sz rules; one typed callback */
+int proccn__read_callbacks(const struct proccn_callbacks *in, struct proccn_callbacks *out);
+int proccn__call_typed(const struct proccn_callbacks *cb, const union proccn_event *ev,
+		       void *ud, int *handled);
+
+/*
+ * proccn__hold_work - a layer above says it holds work (or not any more):
+ * proccn_fd() stays readable while it does.
+ */
+void proccn__hold_work(struct proccn *h, int work);
 
 /* proccn__has_work - dispatch(h, ..., 0) would deliver something without a read. */
 int proccn__has_work(const struct proccn *h);
