@@ -503,12 +503,12 @@ static void test_resync_after_loss(void **state)
 	const char old_name[16] = "oldname";
 	struct fakeproc_proc np;
 	struct proccn_table_stats st = { .sz = sizeof(st) };
-	uint64_t before_scan, stale;
+	uint64_t before_scan, stale, started = boot_ticks_now() - 100;
 
 	(void)state;
-	fake(800, SHELL, "doomed", NULL, boot_ticks_now() - 100, 1);
-	fake(801, SHELL, "reused", NULL, boot_ticks_now() - 100, 1);
-	fake(802, SHELL, "renamer", NULL, boot_ticks_now() - 100, 1);
+	fake(800, SHELL, "doomed", NULL, started, 1);
+	fake(801, SHELL, "reused", NULL, started, 1);
+	fake(802, SHELL, "renamer", NULL, started, 1);
 	open_table(NULL);
 	assert_int_equal(get(800).state, PROCCN_PROC_RUNNING);
 	/* meanwhile, unseen: 800 exits, 801 is a new process, 803 starts, 802 renames */
@@ -519,7 +519,7 @@ static void test_resync_after_loss(void **state)
 	np.starttime = boot_ticks_now();
 	fakeproc_replace(fp, &np);
 	fake(803, SHELL, "born", NULL, boot_ticks_now(), 1);
-	fake(802, SHELL, "newname", NULL, boot_ticks_now() - 100, 1);
+	fake(802, SHELL, "newname", NULL, started, 1);
 	before_scan = (uint64_t)fk_now_us() * 1000u;
 	fk_generate_lost(&fk, fk_exec(1, 1));
 	fk_generate(&fk, fk_exec(SHELL, SHELL));
