@@ -546,11 +546,11 @@ int proccn_table_wait(struct proccn_table *t, pid_t pid, uint32_t flags, int tim
 
 		if (w->done)
 			return take_result(t, w, result);
-		if (timeout_ms >= 0 && left <= 0)
+		/* what is queued is looked at once even with no time to wait */
+		r = proccn_table_dispatch(t, &none, NULL,
+					  left < 0 ? -1 : (int)((left + 999999) / 1000000));
+		if (r >= 0 && !w->done && timeout_ms >= 0 && (int64_t)(deadline - pcn_now_ns()) <= 0)
 			r = -ETIMEDOUT;
-		else
-			r = proccn_table_dispatch(t, &none, NULL,
-						  left < 0 ? -1 : (int)((left + 999999) / 1000000));
 		if (r < 0)
 			break;
 	}
