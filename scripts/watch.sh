@@ -9,5 +9,5 @@ scripts/install-deps.sh >&2
 build=${BUILD_DIR:-build-watch}
 [[ -d $build ]] || meson setup "$build" -Dtests=false -Dlive_tests=false -Dvm_tests=false \
 	-Dbenchmarks=false >/dev/null
-ninja -C "$build" examples/proccn-watch >&2
-exec "$build/examples/proccn-watch" "$@"
+ninja -C "$build" tools/proccn-watch >&2
+exec "$build/tools/proccn-watch" "$@"
