@@ -470,10 +470,10 @@ struct timespec; /* strict C99 <time.h> lacks it; POSIX callers have it */
 int proccn_timestamp_to_realtime(uint64_t timestamp_ns, struct timespec *out);
 
 /*
- * proccn_version - the release of the library that is running, as
- * "MAJOR.MINOR.PATCH" (e.g. "0.1.0"), which may be newer than the
- * PROCCN_VERSION_* macros of the header a program was built with. Never NULL;
- * the string is static.
+ * proccn_version - the release of the running library, "MAJOR.MINOR.PATCH".
+ *
+ * For example "0.1.0". It may be newer than the PROCCN_VERSION_* macros of
+ * the header a program was built with. Never NULL; the string is static.
  */
 const char *proccn_version(void);
 
