@@ -12,7 +12,8 @@ set -euo pipefail
 
 build=(meson ninja-build gcc libc6-dev pkg-config libmnl-dev python3)
 tests=(libcmocka-dev g++ gcovr qemu-system-x86 cpio mandoc groff-base)
-ci=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy abigail-tools cmake git)
+ci=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy abigail-tools cmake git
+    build-essential debhelper dpkg-dev lintian)
 
 case ${1:-} in
 --build) packages=("${build[@]}") ;;
