@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Install the Debian packages a task needs, when missing (Debian 12).
-#   scripts/install-deps.sh --build   build the library and proccn-watch
+#   scripts/install-deps.sh --build   build and install the library and proccn-watch
 #   scripts/install-deps.sh           also the test suites: unit, live, VM,
 #                                     man pages, coverage (scripts/test.sh)
 #   scripts/install-deps.sh --ci      also what .ci/run adds: fuzzing,
@@ -10,7 +10,9 @@
 # Installing needs root: run it as root, or with sudo.
 set -euo pipefail
 
-build=(meson ninja-build gcc libc6-dev pkg-config libmnl-dev python3)
+# dpkg-dev: meson asks its dpkg-architecture for the multiarch libdir, and
+# without it installs into lib64, where Debian's ld.so and pkg-config do not look
+build=(meson ninja-build gcc libc6-dev pkg-config libmnl-dev python3 dpkg-dev)
 tests=(libcmocka-dev g++ gcovr qemu-system-x86 cpio mandoc groff-base)
 ci=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy abigail-tools cmake git
     build-essential debhelper dpkg-dev lintian)
