@@ -46,4 +46,7 @@ fi
 # does (and in the order of the function declarations).
 abidw --headers-dir "$headers" --drop-private-types --no-corpus-path \
 	--no-comp-dir-path --no-show-locs --out-file "$out" "$lib"
+# the licence tag goes inside the root element: abidiff reads the first line
+# to tell what kind of file it has
+sed -i '1a\  <!-- SPDX-License-Identifier: LGPL-2.1-or-later -->' "$out"
 echo "abi-dump: $(grep -c '<elf-symbol ' "$out") symbols of $(realpath "$lib") -> $out"
