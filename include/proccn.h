@@ -42,6 +42,15 @@
 #include <sys/types.h>
 #include <time.h>
 
+/*
+ * The release of libproccn this header belongs to (the library reports its
+ * own with proccn_version()). Code can test them in #if to use an API only
+ * where it exists.
+ */
+#define PROCCN_VERSION_MAJOR 0
+#define PROCCN_VERSION_MINOR 1
+#define PROCCN_VERSION_PATCH 0
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -534,6 +543,14 @@ int proccn_event_is_thread(const union proccn_event *ev);
  */
 struct timespec; /* strict C99 <time.h> lacks it; POSIX callers have it */
 int proccn_timestamp_to_realtime(uint64_t timestamp_ns, struct timespec *out);
+
+/*
+ * proccn_version - the release of the running library, "MAJOR.MINOR.PATCH".
+ *
+ * For example "0.1.0". It may be newer than the PROCCN_VERSION_* macros of
+ * the header a program was built with. Never NULL; the string is static.
+ */
+const char *proccn_version(void);
 
 #ifdef __cplusplus
 }

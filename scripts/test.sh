@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The test suite: installs what it needs, builds with warnings as errors, runs
-# every suite (unit, live, vm), checks line coverage of lib/ and the
+# every suite (unit, live, vm, tools, man), checks line coverage of lib/ and the
 # installed library (pkg-config, exported symbols). Run as root so that the
 # live and VM suites run instead of skipping.
 set -euo pipefail
@@ -31,7 +31,8 @@ PY
 # Line coverage of lib/ by the unit tests alone (no root needed for these).
 cov=${build}-coverage
 [[ -d $cov ]] || meson setup "$cov" --werror -Db_coverage=true --buildtype=debug \
-	-Dlive_tests=false -Dvm_tests=false -Dexamples=false -Dbenchmarks=false >/dev/null
+	-Dlive_tests=false -Dvm_tests=false -Dexamples=false -Dtools=false -Dman=false \
+	-Dbenchmarks=false >/dev/null
 ninja -C "$cov" >/dev/null
 find "$cov" -name '*.gcda' -delete
 meson test -C "$cov" --suite unit --print-errorlogs >/dev/null

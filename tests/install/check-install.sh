@@ -32,16 +32,18 @@ out=$(LD_LIBRARY_PATH=$libdir "$dest/outside")
 [[ $out == exit ]] || { echo "check-install: outside program printed '$out'" >&2; exit 1; }
 echo "check-install: pkg-config --libs libproccn -> $(pkg-config --libs libproccn) (prefix $prefix): linked and ran"
 
-# Exactly the symbols of the version script, all in LIBPROCCN_0.1.
+# Exactly the symbols of the version script, each in its own version node.
 exported=$(nm -D --defined-only "$libdir/libproccn.so.0" | awk '$2 == "T" {print $3}' | sort)
-expected=$(sed -n 's/^\t\(proccn_[a-z_]*\);$/\1@@LIBPROCCN_0.1/p' "$root/lib/libproccn.map" | sort)
+expected=$(awk '/^[A-Z][A-Z0-9_.]* *\{/ { node = $1 }
+	/^\tproccn_[a-z0-9_]*;$/ { sub(/;$/, "", $1); print $1 "@@" node }' \
+	"$root/lib/libproccn.map" | sort)
 if [[ $exported != "$expected" ]]; then
 	echo "check-install: exported symbols differ from lib/libproccn.map:" >&2
 	diff <(echo "$expected") <(echo "$exported") >&2 || true
 	exit 1
 fi
-api=$(grep -o '^[a-z0-9_ *]*\bproccn_[a-z_]*(' "$root/include/proccn.h" | grep -o 'proccn_[a-z_]*' | sort -u)
-mapped=$(sed -n 's/^\t\(proccn_[a-z_]*\);$/\1/p' "$root/lib/libproccn.map" | sort)
+api=$(grep -o '^[a-z0-9_ *]*\bproccn_[a-z0-9_]*(' "$root/include/proccn.h" | grep -o 'proccn_[a-z0-9_]*' | sort -u)
+mapped=$(sed -n 's/^\t\(proccn_[a-z0-9_]*\);$/\1/p' "$root/lib/libproccn.map" | sort)
 if [[ $api != "$mapped" ]]; then
 	echo "check-install: header functions and version script differ:" >&2
 	diff <(echo "$api") <(echo "$mapped") >&2 || true

@@ -3,8 +3,10 @@
  * proccn-watch - print every process event on this machine, one line each
  * (forkstat-style), or as JSON Lines with --json.
  *
- * A copy-paste starter for libproccn: it uses only <proccn.h>. See
- * examples/README.md for the output formats and the JSON field reference.
+ * Installed with the library (meson option `tools`), and a copy-paste starter
+ * for libproccn: it uses only <proccn.h>. See tools/README.md for the output
+ * formats and the JSON field reference, and man/proccn-watch.1.txt for the
+ * manual page.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -525,6 +527,7 @@ static void usage(FILE *f)
 		"  -l, --legacy          force the pre-6.6 subscription (userspace filter)\n"
 		"  -c, --count N         exit after N events\n"
 		"      --probe           tell what works on this machine, then exit\n"
+		"      --version         print the library's version, then exit\n"
 		"  -h, --help            this help\n\n"
 		"Columns: time, event, pid (the process), ppid ('-' when the event does not\n"
 		"say), details. Totals go to stderr on exit (SIGINT/SIGTERM).\n");
@@ -585,6 +588,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "probe", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct proccn_opts opts = PROCCN_OPTS_INIT;
@@ -628,6 +632,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			/* the library that runs, which may be newer than the header */
+			printf(PROG " (libproccn) %s\n", proccn_version());
 			return 0;
 		default:
 			usage(stderr);
