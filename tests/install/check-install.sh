@@ -42,7 +42,8 @@ if [[ $exported != "$expected" ]]; then
 	diff <(echo "$expected") <(echo "$exported") >&2 || true
 	exit 1
 fi
-api=$(grep -o '^[a-z0-9_ *]*\bproccn_[a-z0-9_]*(' "$root/include/proccn.h" | grep -o 'proccn_[a-z0-9_]*' | sort -u)
+api=$(grep -ho '^[a-z0-9_ *]*\bproccn_[a-z0-9_]*(' "$root"/include/proccn*.h |
+	sed 's/.*\b\(proccn_[a-z0-9_]*\)($/\1/' | sort -u)
 mapped=$(sed -n 's/^\t\(proccn_[a-z0-9_]*\);$/\1/p' "$root/lib/libproccn.map" | sort)
 if [[ $api != "$mapped" ]]; then
 	echo "check-install: header functions and version script differ:" >&2
