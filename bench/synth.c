@@ -157,7 +157,7 @@ static void build(uint8_t *d, uint32_t what, const uint32_t data[6], const char 
 		unsigned int i;
 
 		for (i = 0; i < 6; i++)
-			pcn_put_u32(u + 4 * i, data[i]);
+			dgram_put32(u + 4 * i, data[i]);
 	}
 	if (comm)
 		memcpy(u + 8, comm, strlen(comm) + 1);
@@ -238,8 +238,8 @@ static void produce(struct fake *f, uint8_t *d)
 	memcpy(d, f->tmpl[f->next], DGRAM_LEN);
 	if (++f->next == NTMPL)
 		f->next = 0;
-	pcn_put_u32(d + DGRAM_OFF_CPU, cpu);
-	pcn_put_u32(d + DGRAM_OFF_CN_SEQ, f->seq[cpu]++);
+	dgram_put32(d + DGRAM_OFF_CPU, cpu);
+	dgram_put32(d + DGRAM_OFF_CN_SEQ, f->seq[cpu]++);
 	f->ts += 1000;
 	dgram_put64(d + DGRAM_OFF_TS, f->ts);
 	f->produced++;
@@ -378,12 +378,12 @@ static ssize_t fk_sendmsg(void *ctx, int fd, const struct msghdr *msg, int flags
 	}
 	req = msg->msg_iov[0].iov_base;
 	len = msg->msg_iov[0].iov_len;
-	op = pcn_get_u32(req + DGRAM_OFF_REQ_OP);
+	op = dgram_get32(req + DGRAM_OFF_REQ_OP);
 	if (op == 1) {
 		build(f->ack, 0, NULL, NULL);
-		pcn_put_u32(f->ack + DGRAM_OFF_CN_ACK, pcn_get_u32(req + DGRAM_OFF_CN_ACK) + 1);
-		pcn_put_u32(f->ack + DGRAM_OFF_CPU, 0);
-		pcn_put_u32(f->ack + DGRAM_OFF_CN_SEQ, f->seq[0]++);
+		dgram_put32(f->ack + DGRAM_OFF_CN_ACK, dgram_get32(req + DGRAM_OFF_CN_ACK) + 1);
+		dgram_put32(f->ack + DGRAM_OFF_CPU, 0);
+		dgram_put32(f->ack + DGRAM_OFF_CN_SEQ, f->seq[0]++);
 		if (f->memory) {
 			f->ack_pending = 1;
 		} else {

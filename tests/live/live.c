@@ -18,6 +18,8 @@
 
 #include <linux/netlink.h>
 
+#include "oracle.h"
+
 uint32_t live_extra_flags;
 
 static const char *test_name = "live";
@@ -348,19 +350,6 @@ static bool is_known_kind(uint32_t kind)
 	}
 }
 
-/* Whether a mask (0 = ALL) lets this event through, with the kernel's rules. */
-static bool mask_allows(uint32_t mask, const union proccn_event *ev)
-{
-	if (mask == 0)
-		mask = PROCCN_EV_ALL;
-	if (ev->hdr.kind == PROCCN_EV_EXIT) {
-		if (mask & PROCCN_EV_EXIT)
-			return true;
-		return (mask & PROCCN_EV_NONZERO_EXIT) && ev->exit.exit_code != 0;
-	}
-	return (mask & ev->hdr.kind) != 0;
-}
-
 static void violation(struct live_handle *lh, const union proccn_event *ev, const char *why)
 {
 	char buf[200];
@@ -388,11 +377,9 @@ static int record(struct live_handle *lh, uint32_t cb_kind, const union proccn_e
 		violation(lh, ev, "on_event got a known kind although its typed callback is set");
 	if (ev->hdr.kind == 0)
 		violation(lh, ev, "an ACK (what == 0) was delivered as an event");
-	if (is_known_kind(ev->hdr.kind) && !mask_allows(lh->mask, ev))
+	if (is_known_kind(ev->hdr.kind) && !oracle_pass_event(lh->mask, 0, ev))
 		violation(lh, ev, "kind not in the mask");
-	if ((lh->flags & PROCCN_F_PROCESSES_ONLY) &&
-	    (ev->hdr.kind == PROCCN_EV_FORK || ev->hdr.kind == PROCCN_EV_EXIT) &&
-	    proccn_event_is_thread(ev))
+	if (oracle_pass_event(lh->mask, 0, ev) && !oracle_pass_event(lh->mask, lh->flags, ev))
 		violation(lh, ev, "thread event with PROCCN_F_PROCESSES_ONLY");
 	if (ev->hdr.timestamp_ns < lh->t_open_ns || ev->hdr.timestamp_ns > now)
 		violation(lh, ev, "timestamp not between proccn_open() and now (CLOCK_MONOTONIC)");

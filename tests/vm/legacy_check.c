@@ -54,6 +54,7 @@
 #include <linux/netlink.h>
 
 #include "dgram.h"
+#include "oracle.h"
 #include "proccn.h"
 #include "sys.h"
 
@@ -678,57 +679,23 @@ static void signature(const struct workload *wl, const union proccn_event *ev, u
 		append(buf, len, " (none)");
 }
 
-/* The kernel's own rule (6.6 cn_filter), written independently of lib/filter.c. */
-static int oracle_pass(uint32_t mask, uint32_t flags, const union proccn_event *ev)
-{
-	uint32_t kind = ev->hdr.kind;
-	pid_t pid, tgid;
-	int ok;
-
-	if (mask == 0 || mask == PROCCN_EV_ALL)
-		ok = 1;
-	else if (kind == PROCCN_EV_EXIT && (mask & PROCCN_EV_NONZERO_EXIT) && ev->exit.exit_code)
-		ok = 1;
-	else
-		ok = (mask & kind) != 0;
-	subject(ev, &pid, &tgid);
-	if (ok && (flags & PROCCN_F_PROCESSES_ONLY) &&
-	    (kind == PROCCN_EV_FORK || kind == PROCCN_EV_EXIT) && pid != tgid)
-		ok = 0;
-	return ok;
-}
-
 /* ---------------------------------------------------------------- the wrapping pcn_sys */
-
-/* mcast_op values (PROC_CN_MCAST_*); offsets come from dgram.h. */
-#define OP_LISTEN 1u
-#define OP_IGNORE 2u
-/* fork: parent_pid, parent_tgid, child_pid, child_tgid */
-#define DG_OFF_CHILD_TGID  (DGRAM_OFF_DATA + 12)
 
 static ssize_t wrap_sendmsg(void *ctx, int fd, const struct msghdr *msg, int flags)
 {
 	struct wrap *w = ctx;
-	uint8_t buf[64];
-	size_t len = 0;
+	struct dgram_request rq;
 
-	/* the library sends one iovec; copy it out rather than cast into it */
-	if (msg->msg_iovlen >= 1 && msg->msg_iov[0].iov_len >= DGRAM_OFF_REQ_OP + 4) {
-		len = msg->msg_iov[0].iov_len < sizeof(buf) ? msg->msg_iov[0].iov_len : sizeof(buf);
-		memcpy(buf, msg->msg_iov[0].iov_base, len);
-	}
-	if (len && pcn_get_u32(buf + DGRAM_OFF_CN_IDX) == DGRAM_CN_IDX_PROC &&
-	    pcn_get_u32(buf + DGRAM_OFF_CN_VAL) == DGRAM_CN_VAL_PROC) {
-		uint16_t cnlen = pcn_get_u16(buf + DGRAM_OFF_CN_LEN);
-		uint32_t op = pcn_get_u32(buf + DGRAM_OFF_REQ_OP);
-
-		if (op == OP_LISTEN && cnlen == 4)
+	/* the library sends one iovec */
+	if (msg->msg_iovlen >= 1 &&
+	    dgram_parse_request(msg->msg_iov[0].iov_base, msg->msg_iov[0].iov_len, &rq)) {
+		if (rq.op == DGRAM_MCAST_LISTEN && rq.len == DGRAM_REQ_LEGACY)
 			w->listen4++;
-		else if (op == OP_LISTEN && cnlen == 8)
+		else if (rq.op == DGRAM_MCAST_LISTEN && rq.len == DGRAM_REQ_INPUT)
 			w->listen8++;
-		else if (op == OP_IGNORE && cnlen == 4)
+		else if (rq.op == DGRAM_MCAST_IGNORE && rq.len == DGRAM_REQ_LEGACY)
 			w->ignore4++;
-		else if (op == OP_IGNORE && cnlen == 8)
+		else if (rq.op == DGRAM_MCAST_IGNORE && rq.len == DGRAM_REQ_INPUT)
 			w->ignore8++;
 		else
 			w->other_req++;
@@ -749,10 +716,10 @@ static int wrap_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n,
 		uint32_t tgid;
 
 		w->datagrams++;
-		if (vec[i].msg_len < DGRAM_LEN || pcn_get_u32(p + DGRAM_OFF_WHAT) != PROCCN_EV_FORK)
+		if (vec[i].msg_len < DGRAM_LEN || dgram_get32(p + DGRAM_OFF_WHAT) != PROCCN_EV_FORK)
 			continue;
 		w->fork_dgrams++;
-		tgid = pcn_get_u32(p + DG_OFF_CHILD_TGID);
+		tgid = dgram_get32(p + DGRAM_OFF_CHILD_TGID);
 		if (wl_index(w->wl, (pid_t)tgid) >= 0)
 			w->wl_fork_dgrams++;
 	}
@@ -864,7 +831,7 @@ static void test_mask(const struct config *cfg, const struct mask_case *mc,
 		goto out;
 	}
 	for (i = 0; i < sc->n; i++)
-		if (oracle_pass(mc->events, o.flags, &sc->ev[i]))
+		if (oracle_pass_event(mc->events, o.flags, &sc->ev[i]))
 			expect[nexp++] = sc->ev[i];
 	want_count = nexp;
 	r = pump(h, mcol, have_count, WAIT_MS);
@@ -1035,24 +1002,6 @@ static void test_still_listening(const struct config *cfg)
 	proccn_close(h);
 }
 
-/* Send a bare legacy request (4-byte mcast_op) on a socket of our own. */
-static int raw_request(int fd, uint32_t op)
-{
-	uint8_t buf[DGRAM_OFF_REQ_OP + 4];
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-
-	memset(buf, 0, sizeof(buf));
-	pcn_put_u32(buf + DGRAM_OFF_NL_LEN, sizeof(buf));
-	pcn_put_u16(buf + DGRAM_OFF_NL_TYPE, NLMSG_DONE);
-	pcn_put_u32(buf + DGRAM_OFF_CN_IDX, DGRAM_CN_IDX_PROC);
-	pcn_put_u32(buf + DGRAM_OFF_CN_VAL, DGRAM_CN_VAL_PROC);
-	pcn_put_u16(buf + DGRAM_OFF_CN_LEN, 4);
-	pcn_put_u32(buf + DGRAM_OFF_REQ_OP, op);
-	if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-		return -errno;
-	return 0;
-}
-
 /*
  * VM only (it would silence every listener on a real host): shows that the
  * kernel under test really is the dangerous kind, so that the IGNORE tests
@@ -1079,7 +1028,7 @@ static void test_extra_ignore_silences(const struct config *cfg)
 	}
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    (r = raw_request(fd, OP_IGNORE)) < 0) {
+	    (r = dgram_send_request(fd, DGRAM_MCAST_IGNORE, 0, DGRAM_REQ_LEGACY, 0)) < 0) {
 		fail(name, "raw IGNORE: %s", strerror(errno));
 		goto out;
 	}
@@ -1090,7 +1039,7 @@ static void test_extra_ignore_silences(const struct config *cfg)
 	}
 	/* proving a negative needs a timeout: 1.5 s is ample under TCG */
 	silenced = pump(h, &c, exits_done, 1500) == -ETIMEDOUT;
-	r = raw_request(fd, OP_LISTEN);
+	r = dgram_send_request(fd, DGRAM_MCAST_LISTEN, 0, DGRAM_REQ_LEGACY, 0);
 	collector_reset(&c, &wl);
 	if (r < 0 || run_exits(&wl, 1, 6, err, sizeof(err)) < 0) {
 		fail(name, "raw LISTEN or workload failed");
