@@ -69,7 +69,8 @@ static int backlog_append(struct fake_kernel *fk, const struct iovec *iov, int n
 		fk->backlog_cap = cap;
 	}
 	for (i = 0; i < n; i++) {
-		memcpy(fk->backlog + fk->backlog_len, iov[i].iov_base, iov[i].iov_len);
+		if (iov[i].iov_len)   /* an error frame has no datagram (NULL) */
+			memcpy(fk->backlog + fk->backlog_len, iov[i].iov_base, iov[i].iov_len);
 		fk->backlog_len += iov[i].iov_len;
 	}
 	return 0;
