@@ -34,6 +34,18 @@ int fk_reaches_socket(const struct fake_kernel *fk, uint32_t what, const uint8_t
 	return oracle_pass_raw(fk->sock_mask, 0, what, data);
 }
 
+unsigned int fk_next_cpu(struct fake_kernel *fk)
+{
+	unsigned int cpu;
+
+	if (fk->fixed_cpu >= 0)
+		return (unsigned int)fk->fixed_cpu;
+	/* round robin, without a division per event */
+	cpu = fk->next_cpu;
+	fk->next_cpu = cpu + 1 >= fk->ncpu ? 0 : cpu + 1;
+	return cpu;
+}
+
 /* Generate a message on a CPU: it takes a number even when nobody gets it. */
 static int emit(struct fake_kernel *fk, const struct fk_ev *ev, uint32_t ack, int lost)
 {
@@ -42,7 +54,7 @@ static int emit(struct fake_kernel *fk, const struct fk_ev *ev, uint32_t ack, in
 	uint32_t cpu, seq;
 	uint64_t now;
 
-	cpu = fk->fixed_cpu >= 0 ? (uint32_t)fk->fixed_cpu : fk->next_cpu++ % fk->ncpu;
+	cpu = fk_next_cpu(fk);
 	seq = fk->cpu_seq[cpu % FK_NCPU]++;
 	/* the kernel's clock: CLOCK_MONOTONIC when generated, always moving on */
 	clock_gettime(CLOCK_MONOTONIC, &ts);

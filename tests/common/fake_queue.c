@@ -221,10 +221,8 @@ static int bulk_next(struct fake_kernel *fk, struct mmsghdr *v)
 	static const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK, .nl_groups = 1 };
 	const uint8_t *tmpl = fk->bulk + (size_t)fk->bulk_next * DGRAM_LEN;
 	struct iovec *iov = &v->msg_hdr.msg_iov[0];
-	size_t room = iov->iov_len < DGRAM_LEN ? iov->iov_len : DGRAM_LEN;
-	uint32_t cpu = fk->fixed_cpu >= 0 ? (uint32_t)fk->fixed_cpu : fk->next_cpu++ % fk->ncpu;
-	uint32_t seq = fk->cpu_seq[cpu % FK_NCPU]++;
-	uint8_t d[DGRAM_LEN];
+	uint32_t cpu = fk_next_cpu(fk), seq = fk->cpu_seq[cpu % FK_NCPU]++;
+	uint8_t *d = iov->iov_base, small[DGRAM_LEN];
 
 	if (++fk->bulk_next == fk->bulk_n)
 		fk->bulk_next = 0;
@@ -232,13 +230,16 @@ static int bulk_next(struct fake_kernel *fk, struct mmsghdr *v)
 	fk->clock_ns++;
 	if (!fk_reaches_socket(fk, dgram_get32(tmpl + DGRAM_OFF_WHAT), tmpl + DGRAM_OFF_DATA))
 		return 0;
+	if (iov->iov_len < DGRAM_LEN)
+		d = small;   /* built whole, then cut to fit */
 	memcpy(d, tmpl, DGRAM_LEN);
 	dgram_put32(d + DGRAM_OFF_NL_SEQ, seq);
 	dgram_put32(d + DGRAM_OFF_CN_SEQ, seq);
 	dgram_put32(d + DGRAM_OFF_CPU, cpu);
 	dgram_put64(d + DGRAM_OFF_TS, fk->clock_ns);
-	memcpy(iov->iov_base, d, room);
-	fill_msg(v, &h, &kernel, room, room < DGRAM_LEN);
+	if (d == small)
+		memcpy(iov->iov_base, small, iov->iov_len);
+	fill_msg(v, &h, &kernel, d == small ? iov->iov_len : DGRAM_LEN, d == small);
 	fk->delivered++;
 	return 1;
 }

@@ -19,6 +19,8 @@ void fk_queue_fini(struct fake_kernel *fk);
 int fk_queue_recvmmsg(struct fake_kernel *fk, int fd, struct mmsghdr *vec, unsigned int n,
 		      int flags);
 int fk_queue_poll(struct fake_kernel *fk, struct pollfd *pfd, nfds_t n, int timeout_ms);
+/* fk_next_cpu - the CPU the next generated message comes from. */
+unsigned int fk_next_cpu(struct fake_kernel *fk);
 /* fk_reaches_socket - would the kernel put a message of @what (@data: its union) on our socket? */
 int fk_reaches_socket(const struct fake_kernel *fk, uint32_t what, const uint8_t data[24]);
 
