@@ -3,6 +3,7 @@
 #include "oracle.h"
 
 #include "dgram.h"
+#include "event.h"
 
 int oracle_pass(uint32_t mask, uint32_t flags, uint32_t what, uint32_t exit_code, int thread)
 {
@@ -34,8 +35,7 @@ int oracle_pass_raw(uint32_t mask, uint32_t flags, uint32_t what, const uint8_t 
 int oracle_pass_event(uint32_t mask, uint32_t flags, const union proccn_event *ev)
 {
 	uint32_t what = ev->hdr.kind;
-	int thread = what == PROCCN_EV_FORK ? ev->fork.child_pid != ev->fork.child_tgid
-					    : ev->exit.pid != ev->exit.tgid;
+	int thread = event_pid(ev) != event_tgid(ev);
 
 	return oracle_pass(mask, flags, what, what == PROCCN_EV_EXIT ? ev->exit.exit_code : 0,
 			   thread);

@@ -22,16 +22,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "fake_kernel.h"
 #include "oracle.h"
 #include "proccn.h"
 
 #define CB_STOP       (-ECANCELED)
-
-/* Everything known kinds mean, to tell them from unknown ones. */
-#define KNOWN_KINDS (PROCCN_EV_FORK | PROCCN_EV_EXEC | PROCCN_EV_UID | PROCCN_EV_GID | \
-		     PROCCN_EV_SID | PROCCN_EV_PTRACE | PROCCN_EV_COMM |               \
-		     PROCCN_EV_COREDUMP | PROCCN_EV_EXIT)
 
 /* A broken promise: say which, then crash so the fuzzer keeps the input. */
 #define CHECK(cond)                                                               \
@@ -266,7 +262,7 @@ static void check_filter(const struct fuzz *f, const union proccn_event *ev)
 	uint32_t kind = ev->hdr.kind;
 
 	CHECK(kind != 0);  /* ACKs are not events */
-	if (!(kind & KNOWN_KINDS) || (kind & (kind - 1)))
+	if (!event_known_kind(kind))
 		return;    /* unknown kinds: no promise beyond delivery */
 	CHECK(oracle_pass_event(proccn_get_events(f->h), f->flags, ev));
 }
@@ -277,26 +273,14 @@ static int on_any(struct fuzz *f, const void *ev, uint32_t kind)
 
 	CHECK(f->h);  /* nothing is delivered while opening */
 	/* typed events are union members: copy the member's bytes to judge them */
-	memset(&u, 0, sizeof(u));
-	switch (kind) {
-	case PROCCN_EV_FORK: memcpy(&u, ev, sizeof(u.fork)); break;
-	case PROCCN_EV_EXEC: memcpy(&u, ev, sizeof(u.exec)); break;
-	case PROCCN_EV_UID: memcpy(&u, ev, sizeof(u.uid)); break;
-	case PROCCN_EV_GID: memcpy(&u, ev, sizeof(u.gid)); break;
-	case PROCCN_EV_SID: memcpy(&u, ev, sizeof(u.sid)); break;
-	case PROCCN_EV_PTRACE: memcpy(&u, ev, sizeof(u.ptrace)); break;
-	case PROCCN_EV_COMM: memcpy(&u, ev, sizeof(u.comm)); break;
-	case PROCCN_EV_COREDUMP: memcpy(&u, ev, sizeof(u.coredump)); break;
-	case PROCCN_EV_EXIT: memcpy(&u, ev, sizeof(u.exit)); break;
-	default:
-		memcpy(&u, ev, sizeof(u));
-		/* all typed callbacks are set: on_event sees only unknown kinds */
-		CHECK(!(u.hdr.kind & KNOWN_KINDS) || (u.hdr.kind & (u.hdr.kind - 1)));
-		CHECK(u.raw.len <= PROCCN_RAW_LEN);
-		break;
-	}
-	if (kind)
+	event_from_typed(&u, kind, ev);
+	if (kind) {
 		CHECK(u.hdr.kind == kind);
+	} else {
+		/* all typed callbacks are set: on_event sees only unknown kinds */
+		CHECK(!event_known_kind(u.hdr.kind));
+		CHECK(u.raw.len <= PROCCN_RAW_LEN);
+	}
 	if (kind == PROCCN_EV_COMM)
 		CHECK(memchr(u.comm.comm, '\0', PROCCN_COMM_LEN) != NULL);
 	check_filter(f, &u);
