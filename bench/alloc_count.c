@@ -25,15 +25,17 @@ void alloc_count_reset(void)
 	alloc_count.live = alloc_count.peak = 0;
 }
 
-static void held(void *p)
+/* Count a new block (NULL: nothing); returns it. */
+static void *held(void *p)
 {
 	if (!p)
-		return;
+		return p;
 	alloc_count.live += (int64_t)malloc_usable_size(p);
 	if (alloc_count.live > alloc_count.peak)
 		alloc_count.peak = alloc_count.live;
 	if (alloc_count.counting)
 		alloc_count.calls++;
+	return p;
 }
 
 static void released(void *p)
@@ -43,37 +45,24 @@ static void released(void *p)
 
 void *__wrap_malloc(size_t size)
 {
-	void *p = __real_malloc(size);
-
-	held(p);
-	return p;
+	return held(__real_malloc(size));
 }
 
 void *__wrap_calloc(size_t nmemb, size_t size)
 {
-	void *p = __real_calloc(nmemb, size);
-
-	held(p);
-	return p;
+	return held(__real_calloc(nmemb, size));
 }
 
 void *__wrap_realloc(void *ptr, size_t size)
 {
-	void *p;
-
 	if (ptr)
 		released(ptr);
-	p = __real_realloc(ptr, size);
-	held(p);
-	return p;
+	return held(__real_realloc(ptr, size));
 }
 
 void *__wrap_aligned_alloc(size_t align, size_t size)
 {
-	void *p = __real_aligned_alloc(align, size);
-
-	held(p);
-	return p;
+	return held(__real_aligned_alloc(align, size));
 }
 
 int __wrap_posix_memalign(void **ptr, size_t align, size_t size)

@@ -6,18 +6,24 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
-size_t dgram_build(uint8_t out[DGRAM_LEN], uint32_t seq, uint32_t ack, uint32_t what,
-		   uint32_t cpu, uint64_t ts, const uint8_t data[DGRAM_DATA_LEN])
+/* nlmsghdr (NLMSG_DONE, flags 0, pid 0) and cn_msg for the proc connector, zeros after. */
+static void put_headers(uint8_t *out, size_t size, uint32_t seq, uint32_t ack, uint16_t cn_len)
 {
-	memset(out, 0, DGRAM_LEN);
-	dgram_put32(out + DGRAM_OFF_NL_LEN, DGRAM_LEN);
+	memset(out, 0, size);
+	dgram_put32(out + DGRAM_OFF_NL_LEN, (uint32_t)size);
 	dgram_put16(out + DGRAM_OFF_NL_TYPE, DGRAM_NLMSG_DONE);
 	dgram_put32(out + DGRAM_OFF_NL_SEQ, seq);
 	dgram_put32(out + DGRAM_OFF_CN_IDX, DGRAM_CN_IDX_PROC);
 	dgram_put32(out + DGRAM_OFF_CN_VAL, DGRAM_CN_VAL_PROC);
 	dgram_put32(out + DGRAM_OFF_CN_SEQ, seq);
 	dgram_put32(out + DGRAM_OFF_CN_ACK, ack);
-	dgram_put16(out + DGRAM_OFF_CN_LEN, DGRAM_EV_LEN);
+	dgram_put16(out + DGRAM_OFF_CN_LEN, cn_len);
+}
+
+size_t dgram_build(uint8_t out[DGRAM_LEN], uint32_t seq, uint32_t ack, uint32_t what,
+		   uint32_t cpu, uint64_t ts, const uint8_t data[DGRAM_DATA_LEN])
+{
+	put_headers(out, DGRAM_LEN, seq, ack, DGRAM_EV_LEN);
 	dgram_put32(out + DGRAM_OFF_WHAT, what);
 	dgram_put32(out + DGRAM_OFF_CPU, cpu);
 	dgram_put64(out + DGRAM_OFF_TS, ts);
@@ -29,15 +35,10 @@ size_t dgram_build(uint8_t out[DGRAM_LEN], uint32_t seq, uint32_t ack, uint32_t 
 size_t dgram_build_request(uint8_t out[DGRAM_REQ_MAX], uint32_t op, uint32_t mask,
 			   uint16_t len, uint32_t nonce)
 {
-	size_t size = DGRAM_OFF_REQ_OP + (size_t)len;
+	size_t size = DGRAM_OFF_REQ_OP + (size_t)(len > DGRAM_REQ_INPUT ? DGRAM_REQ_INPUT : len);
 
-	memset(out, 0, DGRAM_REQ_MAX);
-	dgram_put32(out + DGRAM_OFF_NL_LEN, (uint32_t)size);
-	dgram_put16(out + DGRAM_OFF_NL_TYPE, DGRAM_NLMSG_DONE);
-	dgram_put32(out + DGRAM_OFF_CN_IDX, DGRAM_CN_IDX_PROC);
-	dgram_put32(out + DGRAM_OFF_CN_VAL, DGRAM_CN_VAL_PROC);
-	dgram_put32(out + DGRAM_OFF_CN_ACK, nonce);
-	dgram_put16(out + DGRAM_OFF_CN_LEN, len);
+	/* a subscriber's request has sequence number 0 (the kernel does not read it) */
+	put_headers(out, size, 0, nonce, len);
 	dgram_put32(out + DGRAM_OFF_REQ_OP, op);
 	if (len >= DGRAM_REQ_INPUT)
 		dgram_put32(out + DGRAM_OFF_REQ_MASK, mask);

@@ -64,44 +64,21 @@
 #define DGRAM_MCAST_IGNORE 2u
 #define DGRAM_NLMSG_DONE   3u
 
-static inline uint16_t dgram_get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t dgram_get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint64_t dgram_get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void dgram_put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static inline void dgram_put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static inline void dgram_put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
+/* dgram_get16/32/64 and dgram_put16/32/64: native byte order, any alignment. */
+#define DGRAM_ACCESSORS(bits)                                                  \
+	static inline uint##bits##_t dgram_get##bits(const uint8_t *p)         \
+	{                                                                      \
+		uint##bits##_t v;                                              \
+		memcpy(&v, p, sizeof(v));                                      \
+		return v;                                                      \
+	}                                                                      \
+	static inline void dgram_put##bits(uint8_t *p, uint##bits##_t v)       \
+	{                                                                      \
+		memcpy(p, &v, sizeof(v));                                      \
+	}
+DGRAM_ACCESSORS(16)
+DGRAM_ACCESSORS(32)
+DGRAM_ACCESSORS(64)
 
 /*
  * dgram_build - write one datagram exactly as cn_proc does: nlmsghdr of type

@@ -75,6 +75,22 @@ static int check_mode(const struct config *cfg, const char *name, struct proccn 
 	return 0;
 }
 
+/* A handle with @events and the run's flags plus @flags, or NULL after a FAIL line. */
+static struct proccn *open_or_fail(const struct config *cfg, const char *name, uint32_t events,
+				   uint32_t flags)
+{
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct proccn *h = NULL;
+	int r;
+
+	o.events = events;
+	o.flags = flags | cfg->flags;
+	r = proccn_open(&h, &o);
+	if (r < 0)
+		fail(name, "proccn_open: %s (%d)", proccn_strerror(r), r);
+	return h;
+}
+
 struct mask_case {
 	const char *name;
 	uint32_t events;
@@ -101,24 +117,19 @@ static const struct mask_case mask_cases[] = {
 static void test_mask(const struct config *cfg, const struct mask_case *mc,
 		      struct proccn *sentinel, struct collector *sc, struct collector *mcol)
 {
-	struct proccn_opts o = PROCCN_OPTS_INIT;
 	struct proccn_stats st = { .sz = sizeof(st) };
 	union proccn_event expect[MAX_EVENTS];
 	static char got[SIG_LEN], want[SIG_LEN];
 	struct workload wl;
-	struct proccn *h = NULL;
+	struct proccn *h;
 	char name[64], err[160] = "";
 	unsigned int i, nexp = 0;
 	int r;
 
 	snprintf(name, sizeof(name), "sig:%s", mc->name);
-	o.events = mc->events;
-	o.flags = mc->flags | cfg->flags;
-	r = proccn_open(&h, &o);
-	if (r < 0) {
-		fail(name, "proccn_open: %s (%d)", proccn_strerror(r), r);
+	h = open_or_fail(cfg, name, mc->events, mc->flags);
+	if (!h)
 		return;
-	}
 	/* everything the sentinel read so far belongs to earlier cases */
 	memset(&wl, 0, sizeof(wl));
 	collector_reset(sc, &wl);
@@ -139,7 +150,7 @@ static void test_mask(const struct config *cfg, const struct mask_case *mc,
 		goto out;
 	}
 	for (i = 0; i < sc->n; i++)
-		if (oracle_pass_event(mc->events, o.flags, &sc->ev[i]))
+		if (oracle_pass_event(mc->events, mc->flags | cfg->flags, &sc->ev[i]))
 			expect[nexp++] = sc->ev[i];
 	mcol->want = nexp;
 	r = pump(h, mcol, have_count, WAIT_MS);
@@ -229,19 +240,16 @@ static void test_ignore_once(const struct config *cfg, const char *name, int how
 static void test_close_a_keeps_b(const struct config *cfg)
 {
 	const char *name = "close-a-keeps-b";
-	struct proccn_opts o = PROCCN_OPTS_INIT;
 	static struct collector c;
-	struct proccn *a = NULL, *b = NULL;
+	struct proccn *a, *b = NULL;
 	struct workload wl;
 	char err[160] = "";
 	int r;
 
-	o.flags = cfg->flags;
-	r = proccn_open(&a, &o);
-	if (r >= 0)
-		r = proccn_open(&b, &o);
-	if (r < 0) {
-		fail(name, "proccn_open: %s (%d)", proccn_strerror(r), r);
+	a = open_or_fail(cfg, name, 0, 0);
+	if (a)
+		b = open_or_fail(cfg, name, 0, 0);
+	if (!b) {
 		proccn_close(a);
 		return;
 	}
@@ -267,20 +275,15 @@ static void test_close_a_keeps_b(const struct config *cfg)
 static void test_still_listening(const struct config *cfg)
 {
 	const char *name = "listen-after-all-closed";
-	struct proccn_opts o = PROCCN_OPTS_INIT;
 	static struct collector c;
-	struct proccn *h = NULL;
+	struct proccn *h;
 	struct workload wl;
 	char err[160] = "";
 	int r;
 
-	o.flags = cfg->flags;
-	o.events = PROCCN_EV_EXIT;
-	r = proccn_open(&h, &o);
-	if (r < 0) {
-		fail(name, "proccn_open: %s (%d)", proccn_strerror(r), r);
+	h = open_or_fail(cfg, name, PROCCN_EV_EXIT, 0);
+	if (!h)
 		return;
-	}
 	collector_reset(&c, &wl);
 	if (run_exits(&wl, 1, 0, err, sizeof(err)) < 0)
 		fail(name, "workload: %s", err);
@@ -302,20 +305,15 @@ static void test_extra_ignore_silences(const struct config *cfg)
 {
 	const char *name = "extra-ignore-silences-listeners";
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
-	struct proccn_opts o = PROCCN_OPTS_INIT;
 	static struct collector c;
-	struct proccn *h = NULL;
+	struct proccn *h;
 	struct workload wl;
 	char err[160] = "";
 	int fd, r, silenced, restored;
 
-	o.flags = cfg->flags;
-	o.events = PROCCN_EV_EXIT;
-	r = proccn_open(&h, &o);
-	if (r < 0) {
-		fail(name, "proccn_open: %s (%d)", proccn_strerror(r), r);
+	h = open_or_fail(cfg, name, PROCCN_EV_EXIT, 0);
+	if (!h)
 		return;
-	}
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    (r = dgram_send_request(fd, DGRAM_MCAST_IGNORE, 0, DGRAM_REQ_LEGACY, 0)) < 0) {
@@ -448,11 +446,9 @@ static void test_probe(const struct config *cfg)
 int run_all(const struct config *cfg)
 {
 	static struct collector sc, mcol;
-	struct proccn_opts o = PROCCN_OPTS_INIT;
-	struct proccn *sentinel = NULL;
+	struct proccn *sentinel;
 	struct utsname u;
 	size_t i;
-	int r;
 
 	uname(&u);
 	say("INFO kernel=%s pid=%d vm=%d flags=0x%" PRIx32 " expect-mode=%s\n", u.release,
@@ -460,11 +456,8 @@ int run_all(const struct config *cfg)
 	    cfg->expect_mode ? mode_name(cfg->expect_mode) : "any");
 	test_probe(cfg);
 
-	o.flags = cfg->flags;
-	r = proccn_open(&sentinel, &o);
-	if (r < 0) {
-		fail("sentinel", "proccn_open: %s (%d)", proccn_strerror(r), r);
-	} else {
+	sentinel = open_or_fail(cfg, "sentinel", 0, 0);
+	if (sentinel) {
 		if (check_mode(cfg, "sentinel", sentinel) == 0)
 			pass("sentinel");
 		for (i = 0; i < sizeof(mask_cases) / sizeof(mask_cases[0]); i++)

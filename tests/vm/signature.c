@@ -106,45 +106,31 @@ static void format_event(const struct labels *lb, const union proccn_event *ev,
 {
 	char a[24], b[24];
 
+	label(lb, event_pid(ev), a, sizeof(a));   /* the task it is about */
 	switch (ev->hdr.kind) {
 	case PROCCN_EV_FORK:
-		label(lb, ev->fork.parent_pid, a, sizeof(a));
-		label(lb, ev->fork.child_pid, b, sizeof(b));
-		append(buf, len, " fork(%s>%s)", a, b);
+		label(lb, ev->fork.parent_pid, b, sizeof(b));
+		append(buf, len, " fork(%s>%s)", b, a);
 		break;
 	case PROCCN_EV_EXEC:
-		label(lb, ev->exec.pid, a, sizeof(a));
-		append(buf, len, " exec(%s)", a);
+	case PROCCN_EV_SID:
+	case PROCCN_EV_COREDUMP:
+		append(buf, len, " %s(%s)", proccn_kind_name(ev->hdr.kind), a);
 		break;
 	case PROCCN_EV_UID:
-		label(lb, ev->uid.pid, a, sizeof(a));
-		append(buf, len, " uid(%s,r=%" PRIu32 ",e=%" PRIu32 ")", a, ev->uid.ruid,
-		       ev->uid.euid);
-		break;
 	case PROCCN_EV_GID:
-		label(lb, ev->gid.pid, a, sizeof(a));
-		append(buf, len, " gid(%s,r=%" PRIu32 ",e=%" PRIu32 ")", a, ev->gid.rgid,
-		       ev->gid.egid);
-		break;
-	case PROCCN_EV_SID:
-		label(lb, ev->sid.pid, a, sizeof(a));
-		append(buf, len, " sid(%s)", a);
+		/* the same layout: pid, tgid, real id, effective id */
+		append(buf, len, " %s(%s,r=%" PRIu32 ",e=%" PRIu32 ")",
+		       proccn_kind_name(ev->hdr.kind), a, ev->uid.ruid, ev->uid.euid);
 		break;
 	case PROCCN_EV_PTRACE:
-		label(lb, ev->ptrace.pid, a, sizeof(a));
 		label(lb, ev->ptrace.tracer_pid, b, sizeof(b));
 		append(buf, len, " ptrace(%s,tracer=%s)", a, b);
 		break;
 	case PROCCN_EV_COMM:
-		label(lb, ev->comm.pid, a, sizeof(a));
 		append(buf, len, " comm(%s,%s)", a, ev->comm.comm);
 		break;
-	case PROCCN_EV_COREDUMP:
-		label(lb, ev->coredump.pid, a, sizeof(a));
-		append(buf, len, " coredump(%s)", a);
-		break;
 	case PROCCN_EV_EXIT:
-		label(lb, ev->exit.pid, a, sizeof(a));
 		/*
 		 * The kernel reports parent 0 once the task is no longer
 		 * pid_alive(): always for a thread (reaped at once), and for a
