@@ -85,15 +85,22 @@ static int parse(int argc, char **argv, struct options *op)
 		else
 			return -1;
 	}
-	op->sysc = !strcmp(sysc, "same") ? SYSC_SAME : !strcmp(sysc, "off") ? SYSC_OFF
-									       : SYSC_SEPARATE;
+	if (!strcmp(sysc, "separate"))
+		op->sysc = SYSC_SEPARATE;
+	else if (!strcmp(sysc, "same"))
+		op->sysc = SYSC_SAME;
+	else if (!strcmp(sysc, "off"))
+		op->sysc = SYSC_OFF;
+	else
+		return -1;
 	for (c = 0; c < C_NUM; c++)
 		op->selected[c] = strchr(which, CONSUMER_LETTERS[c]) != NULL;
-	return i == argc && op->o.n[W_STORM] <= 65536 && op->o.n[W_SPACED] <= 65536 &&
-	       (op->o.n[W_STORM] >= 2 || op->o.n[W_SPACED] >= 2) && op->o.gap_us > 0 &&
-	       op->o.rounds >= 1 && op->o.rounds <= MAX_ROUNDS && op->timeout_s >= 1 &&
-	       strspn(which, CONSUMER_LETTERS) == strlen(which) && which[0] &&
-	       (op->sysc != SYSC_SEPARATE || !strcmp(sysc, "separate")) ? 0 : -1;
+	if (i != argc || !which[0] || strspn(which, CONSUMER_LETTERS) != strlen(which))
+		return -1;
+	return op->o.n[W_STORM] <= 65536 && op->o.n[W_SPACED] <= 65536 &&
+	       (op->o.n[W_STORM] || op->o.n[W_SPACED]) && op->o.gap_us > 0 &&
+	       op->o.gap_us <= 1000000 && op->o.rounds >= 1 && op->o.rounds <= MAX_ROUNDS &&
+	       op->timeout_s >= 1 && op->timeout_s <= 3600 ? 0 : -1;
 }
 
 /* Root and a proc connector, or a reason to skip. */
@@ -117,7 +124,7 @@ static int run_one(const struct options *op, enum consumer c, enum workload w, p
 		.count_syscalls = op->sysc == SYSC_SAME,
 		/* spaced: the releases themselves take n * gap */
 		.timeout_ms = op->timeout_s * 1000 +
-			      (w == W_SPACED ? (int)(op->o.n[w] * (unsigned int)op->o.gap_us / 1000) : 0),
+			      (w == W_SPACED ? (int)((int64_t)op->o.n[w] * op->o.gap_us / 1000) : 0),
 	};
 	struct trial counted;
 	int errors = run_trial(&cfg, pids, op->o.gap_us, t) < 0;
