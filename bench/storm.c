@@ -7,6 +7,7 @@
  * the storm), 77 without root or without the proc connector. A missed
  * target prints FAIL and is not an error.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ struct options {
 	int selected[C_NUM];
 	enum syscall_mode sysc;
 	int timeout_s;
+	int never_delay;          /* the library knows PROCCN_LATENCY_NONE */
 };
 
 static int usage(FILE *out, const char *argv0)
@@ -115,6 +117,20 @@ static const char *cannot_run(void)
 	return NULL;
 }
 
+/* Does this library know PROCCN_LATENCY_NONE? (Before it does, it refuses -1 with -EINVAL.) */
+static int never_delay_supported(void)
+{
+	struct proccn_opts o = PROCCN_OPTS_INIT;
+	struct proccn *h = NULL;
+	int r;
+
+	o.events = PROCCN_EV_EXIT;
+	o.max_batch_latency_us = PROCCN_LATENCY_NONE;
+	r = proccn_open(&h, &o);
+	proccn_close(h);
+	return r != -EINVAL;
+}
+
 /* One consumer with one workload, plus its syscall count. Returns the errors. */
 static int run_one(const struct options *op, enum consumer c, enum workload w, pid_t *pids,
 		   struct trial *t)
@@ -127,7 +143,15 @@ static int run_one(const struct options *op, enum consumer c, enum workload w, p
 			      (w == W_SPACED ? (int)((int64_t)op->o.n[w] * op->o.gap_us / 1000) : 0),
 	};
 	struct trial counted;
-	int errors = run_trial(&cfg, pids, op->o.gap_us, t) < 0;
+	int errors;
+
+	if (c == C_N && !op->never_delay) {
+		/* no children forked for a consumer that cannot open */
+		memset(t, 0, sizeof(*t));
+		t->r.unsupported = 1;
+		return 0;
+	}
+	errors = run_trial(&cfg, pids, op->o.gap_us, t) < 0;
 
 	if (op->sysc != SYSC_SEPARATE || !t->done)
 		return errors;
@@ -174,6 +198,10 @@ int main(int argc, char **argv)
 	       op.o.n[W_STORM], op.o.n[W_SPACED], op.o.gap_us, op.o.rounds,
 	       op.sysc == SYSC_SEPARATE ? "in separate trials" : op.sysc == SYSC_SAME ? "in the same trials" : "no");
 	print_machine("before");
+	op.never_delay = never_delay_supported();
+	if (!op.never_delay && op.selected[C_N])
+		printf("(n) not run: this libproccn refuses max_batch_latency_us = "
+		       "PROCCN_LATENCY_NONE (-EINVAL)\n");
 	t0 = storm_now_ns();
 	for (r = 0; r < op.o.rounds; r++) {
 		/* the order rotates from round to round */

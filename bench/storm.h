@@ -47,7 +47,7 @@ extern const char *const workload_name[W_NUM];
 /* What a consumer reports through its result pipe (< PIPE_BUF: one write). */
 struct result {
 	int ok;
-	int unsupported;          /* this library rejects the consumer's options */
+	int unsupported;          /* not run: this library refuses the consumer's options */
 	int timed_out;
 	uint64_t seen;            /* distinct child exits received */
 	uint64_t events;          /* every event received in the window */

@@ -10,8 +10,9 @@
  * Two ways to deliver (chosen by the init function):
  * - socket mode (fk_init): every datagram the fake "kernel" sends is written
  *   to its end of the pair prefixed with the 12-byte sockaddr_nl it claims
- *   to come from; the recvmmsg wrapper strips the prefix into msg_name. Reads block, poll and epoll work:
- *   the mode for tests of waiting and timing. (The library's classic BPF
+ *   to come from; the recvmmsg wrapper strips the prefix into msg_name.
+ *   Reads block, poll and epoll work: the mode for tests of waiting and
+ *   timing. (The library's classic BPF
  *   filter only judges 76-byte datagrams and accepts any other length whole,
  *   so the prefixed frames pass through it untouched: userspace filtering is
  *   what these tests see.)
@@ -120,7 +121,8 @@ struct fake_kernel {
 	 */
 	void (*refill)(struct fake_kernel *fk, void *ctx, unsigned int served);
 	void *refill_ctx;
-	/* fk_bulk(): events generated on demand, cycling through prebuilt datagrams */
+	/* fk_bulk(): events generated on demand, cycling through prebuilt
+	 * datagrams, as long as bulk_left (which may be set again) lasts */
 	uint8_t *bulk;
 	unsigned int bulk_n, bulk_next;
 	uint64_t bulk_left;
