@@ -113,7 +113,7 @@ static void print_row(enum workload wl, enum consumer c, const struct summary *s
 	char cpu_e[16], oncpu[16], sysc[16], d[3][16];
 	const double *m = s->med;
 
-	printf("%-7s %-40s %2u/%-2u", workload_name[wl], consumer_name[c], s->ok, rounds);
+	printf("%-8s %-40s %2u/%-2u", workload_name[wl], consumer_name[c], s->ok, rounds);
 	if (!s->ok) {
 		printf("  %s\n", s->unsupported ? "not supported by this libproccn (proccn_open: -EINVAL)"
 						: "no successful round");
@@ -133,9 +133,9 @@ static void print_table(const struct summary s[C_NUM][W_NUM], const int *selecte
 {
 	unsigned int w, c;
 
-	printf("\n%-7s %-40s %5s %6s %5s %5s %8s %6s %8s %7s %6s %9s %9s %9s\n", "load",
+	printf("\n%-8s %-40s %5s %6s %5s %5s %8s %6s %8s %7s %6s %9s %9s %9s\n", "workload",
 	       "consumer", "ok", "recv", "lost", "lossr", "CPU ns/ev", "x(e)", "oncpu/ev",
-	       "sysc/ev", "slp/ev", "delay p50", "p99 us", "max us");
+	       "sysc/ev", "slp/ev", "p50 us", "p99 us", "max us");
 	for (w = 0; w < W_NUM; w++) {
 		if (!o->n[w])
 			continue;
@@ -144,7 +144,7 @@ static void print_table(const struct summary s[C_NUM][W_NUM], const int *selecte
 				print_row(w, c, &s[c][w], &s[C_E][w], o->rounds);
 	}
 	printf("(medians over rounds; per event = per child exit received; lost and lossr: the worst "
-	       "round; delay: callback time - the event's kernel timestamp, '-' where there is none)\n");
+	       "round; p50, p99, max: the delivery delay, callback time - the event's kernel timestamp, '-' where there is none)\n");
 }
 
 static const char *verdict(int ok)
