@@ -144,7 +144,8 @@ static void print_table(const struct summary s[C_NUM][W_NUM], const int *selecte
 				print_row(w, c, &s[c][w], &s[C_E][w], o->rounds);
 	}
 	printf("(medians over rounds; per event = per child exit received; lost and lossr: the worst "
-	       "round; p50, p99, max: the delivery delay, callback time - the event's kernel timestamp, '-' where there is none)\n");
+	       "round;\n p50, p99, max: the delivery delay, callback time - the event's kernel "
+	       "timestamp; '-': not measured)\n");
 }
 
 static const char *verdict(int ok)
