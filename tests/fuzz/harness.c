@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The fuzz harness: a fake kernel behind struct pcn_sys that answers the
- * negotiation with a proper ACK and otherwise serves datagrams, sender
- * addresses, flags and errors carved from the input (format in harness.h).
- * Everything runs in-process: the handle's fd is a plain AF_UNIX socket that
- * only exists because the library calls setsockopt/getsockopt on it.
+ * The fuzz harness: the shared fake kernel (tests/common/fake_kernel.h) in
+ * memory mode answers the negotiation as a 6.6+ kernel does, and serves
+ * datagrams, sender addresses, flags and errors carved from the input
+ * (format in harness.h), record by record as the library reads. Nothing runs
+ * outside this process and nothing sleeps.
  *
  * Besides crashes and sanitizer reports, the harness checks the promises of
  * proccn.h that need no kernel to judge, and abort()s when one is broken, so
- * that a broken promise is a finding like any crash.
+ * that a broken promise is a finding like any crash: what the library sends
+ * and how it reads (wrappers around the fake kernel's system calls), what it
+ * delivers (the filter oracle), and what it counts.
  */
 #include "harness.h"
 
@@ -20,21 +22,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "event.h"
+#include "fake_kernel.h"
+#include "oracle.h"
 #include "proccn.h"
-#include "sys.h"
 
-#define NLMSG_HDR_LEN 16
-#define CN_HDR_LEN    20
-#define EV_LEN        40
-#define ACK_DGRAM_LEN (NLMSG_HDR_LEN + CN_HDR_LEN + EV_LEN)
-#define MCAST_LISTEN  1u
-#define MCAST_IGNORE  2u
 #define CB_STOP       (-ECANCELED)
-
-/* Everything known kinds mean, to tell them from unknown ones. */
-#define KNOWN_KINDS (PROCCN_EV_FORK | PROCCN_EV_EXEC | PROCCN_EV_UID | PROCCN_EV_GID | \
-		     PROCCN_EV_SID | PROCCN_EV_PTRACE | PROCCN_EV_COMM |               \
-		     PROCCN_EV_COREDUMP | PROCCN_EV_EXIT)
 
 /* A broken promise: say which, then crash so the fuzzer keeps the input. */
 #define CHECK(cond)                                                               \
@@ -47,8 +40,7 @@
 	} while (0)
 
 struct record {
-	int valid;
-	int op;            /* PCN_FUZZ_OP_*, cleared once it happened */
+	int op;            /* PCN_FUZZ_OP_* */
 	int sender;        /* PCN_FUZZ_FROM_* */
 	int trunc;
 	uint32_t mask;     /* for PCN_FUZZ_OP_SET_EVENTS */
@@ -58,20 +50,15 @@ struct record {
 };
 
 struct fuzz {
-	int fd;
+	struct fake_kernel fk;
+	int fd;                     /* the library's socket */
 	const struct proccn *h;     /* for the callbacks' filter check; NULL while opening */
 	uint8_t hdr[PCN_FUZZ_HDR_LEN];
 	const uint8_t *data;
 	size_t size, pos;
-	struct record cur;
 
-	/* the fake kernel */
+	/* the library's system calls */
 	int opening;
-	unsigned int neg_left;      /* records to serve before the ACK while opening */
-	int ack_due;
-	uint32_t ack_value;         /* request nonce + 1 */
-	uint32_t ack_err;           /* errno for the next ACK */
-	uint32_t ack_seq;
 	unsigned int batch_max;
 	int send_fails;
 	unsigned int listens, ignores;
@@ -92,30 +79,12 @@ struct fuzz {
 	uint32_t flags;
 };
 
-static uint32_t get_le32(const uint8_t *p)
+/* Parse the record at f->pos into *r. Returns 0 at the end of input. */
+static int peek_record(const struct fuzz *f, struct record *r)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put_u16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-/* Parse the record at f->pos into f->cur (once). Returns 0 at the end of input. */
-static int peek_record(struct fuzz *f)
-{
-	struct record *r = &f->cur;
 	size_t p = f->pos;
 	uint8_t ctl;
 
-	if (r->valid)
-		return 1;
 	if (p >= f->size)
 		return 0;
 	memset(r, 0, sizeof(*r));
@@ -129,7 +98,7 @@ static int peek_record(struct fuzz *f)
 
 		memcpy(m, f->data + p, n);
 		p += n;
-		r->mask = get_le32(m);
+		r->mask = dgram_get32(m);
 	}
 	if (f->size - p >= 2) {
 		r->len = (size_t)f->data[p] | (size_t)f->data[p + 1] << 8;
@@ -142,97 +111,87 @@ static int peek_record(struct fuzz *f)
 		r->len = f->size - p;
 	r->dgram = f->data + p;
 	r->end = p + r->len;
-	r->valid = 1;
 	return 1;
 }
 
-static void put_dgram(struct mmsghdr *m, const uint8_t *dg, size_t len, int sender, int trunc)
+/* What a record's operation makes the read before its datagram fail with (0: nothing). */
+static int record_errno(struct fuzz *f, const struct record *r)
 {
-	struct msghdr *h = &m->msg_hdr;
-	struct sockaddr_nl sa;
-	socklen_t salen = sizeof(sa);
-	size_t room, n;
+	switch (r->op) {
+	case PCN_FUZZ_OP_ENOBUFS:
+		return ENOBUFS;
+	case PCN_FUZZ_OP_EINTR:
+		return EINTR;
+	case PCN_FUZZ_OP_SET_EVENTS:
+		/* ends the round; the mask changes before the next one */
+		f->set_events_due = 1;
+		f->set_events_mask = r->mask;
+		return EAGAIN;
+	case PCN_FUZZ_OP_EAGAIN:
+		return EAGAIN;
+	case PCN_FUZZ_OP_EIO:
+		return EIO;
+	default:
+		return 0;   /* none, or a short batch: it begins here */
+	}
+}
 
-	/* what recvmmsg(2) would need from the library */
-	CHECK(h->msg_iovlen == 1 && h->msg_iov && h->msg_iov[0].iov_base);
-	CHECK(h->msg_name && h->msg_namelen >= sizeof(sa));
-	room = h->msg_iov[0].iov_len;
-	n = len < room ? len : room;
-	if (n)
-		memcpy(h->msg_iov[0].iov_base, dg, n);
-	h->msg_flags = (len > room || trunc) ? MSG_TRUNC : 0;
-	h->msg_controllen = 0;
-	m->msg_len = (unsigned int)n;
+/* Hand the next record to the fake kernel: its error (if any), then its datagram. */
+static int feed_record(struct fuzz *f, unsigned int served)
+{
+	struct fk_from from = { AF_NETLINK, 0, sizeof(struct sockaddr_nl), 0 };
+	struct record r;
+	int err;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.nl_family = AF_NETLINK;
-	sa.nl_groups = 1;
-	switch (sender) {
+	if (!peek_record(f, &r))
+		return 0;
+	/* a record with an operation begins a new batch */
+	if (r.op >= PCN_FUZZ_OP_ENOBUFS && served > 0)
+		return 0;
+	f->pos = r.end;
+	err = record_errno(f, &r);
+	if (err)
+		CHECK(fk_inject_error(&f->fk, err) == 0);
+	switch (r.sender) {
 	case PCN_FUZZ_FROM_USER:
-		sa.nl_pid = 4242;  /* a root process spoofing the kernel */
+		from.nl_pid = 4242;  /* a root process spoofing the kernel */
 		break;
 	case PCN_FUZZ_FROM_FAMILY:
-		sa.nl_family = AF_UNIX;
+		from.family = AF_UNIX;
 		break;
 	case PCN_FUZZ_FROM_SHORT:
-		salen = 4;
+		from.addrlen = 4;
 		break;
 	default:
 		break;
 	}
-	memcpy(h->msg_name, &sa, salen);
-	h->msg_namelen = salen;
+	from.trunc = r.trunc;
+	CHECK(fk_inject_from(&f->fk, r.dgram, r.len, &from) == 0);
+	return 1;
 }
 
-/* The kernel's ACK: one 76-byte datagram, what 0, err in the union. */
-static void put_ack(struct fuzz *f, struct mmsghdr *m)
+static void refill(struct fake_kernel *fk, void *ctx, unsigned int served)
 {
-	uint8_t dg[ACK_DGRAM_LEN];
-
-	memset(dg, 0, sizeof(dg));
-	put_u32(dg + 0, ACK_DGRAM_LEN);               /* nlmsg_len */
-	put_u16(dg + 4, NLMSG_DONE);                  /* nlmsg_type */
-	put_u32(dg + 16, 1);                          /* cn_msg.idx = CN_IDX_PROC */
-	put_u32(dg + 20, 1);                          /* cn_msg.val = CN_VAL_PROC */
-	put_u32(dg + 24, f->ack_seq++);               /* cn_msg.seq */
-	put_u32(dg + 28, f->ack_value);               /* cn_msg.ack */
-	put_u16(dg + 32, EV_LEN);                     /* cn_msg.len */
-	put_u32(dg + 36 + 16, f->ack_err);            /* proc_event.ack.err */
-	f->ack_err = 0;
-	put_dgram(m, dg, sizeof(dg), PCN_FUZZ_FROM_KERNEL, 0);
+	(void)fk;
+	(void)feed_record(ctx, served);
 }
 
-static ssize_t fake_sendmsg(void *ctx, int fd, const struct msghdr *msg, int flags)
+/* The library's requests: well formed, and never anything after the IGNORE. */
+static ssize_t check_sendmsg(void *ctx, int fd, const struct msghdr *msg, int flags)
 {
 	struct fuzz *f = ctx;
-	const struct sockaddr_nl *to = msg->msg_name;
-	const uint8_t *b;
-	uint32_t op, mask = 0;
-	uint16_t cn_len;
-	size_t len;
+	struct fk_request rq;
 
-	(void)flags;
 	CHECK(fd == f->fd);
-	CHECK(to && msg->msg_namelen >= sizeof(*to));
-	CHECK(to->nl_family == AF_NETLINK && to->nl_pid == 0);
 	CHECK(msg->msg_iovlen == 1 && msg->msg_iov[0].iov_base);
-	b = msg->msg_iov[0].iov_base;
-	len = msg->msg_iov[0].iov_len;
+	fk_parse_request(msg, &rq);
 	/* a request the kernel would take: nlmsghdr + cn_msg + 4 or 8 bytes */
-	CHECK(len >= NLMSG_HDR_LEN + CN_HDR_LEN + 4);
-	CHECK(get_le32(b) == len);
-	CHECK(b[4] == NLMSG_DONE && b[5] == 0);
-	CHECK(get_le32(b + 16) == 1 && get_le32(b + 20) == 1);
-	cn_len = (uint16_t)(b[32] | b[33] << 8);
-	CHECK((cn_len == 4 || cn_len == 8) && len == (size_t)NLMSG_HDR_LEN + CN_HDR_LEN + cn_len);
-	op = get_le32(b + 36);
-	CHECK(op == MCAST_LISTEN || op == MCAST_IGNORE);
-	if (cn_len == 8)
-		mask = get_le32(b + 40);
+	CHECK(rq.well_formed && (rq.len == DGRAM_REQ_LEGACY || rq.len == DGRAM_REQ_INPUT));
+	CHECK(rq.op == DGRAM_MCAST_LISTEN || rq.op == DGRAM_MCAST_IGNORE);
 
 	/* on old kernels a second IGNORE silences the host: nothing after one */
 	CHECK(f->ignores == 0);
-	if (op == MCAST_IGNORE) {
+	if (rq.op == DGRAM_MCAST_IGNORE) {
 		CHECK(f->listens > 0);
 		f->ignores++;
 	} else {
@@ -242,18 +201,14 @@ static ssize_t fake_sendmsg(void *ctx, int fd, const struct msghdr *msg, int fla
 		errno = EPERM;
 		return -1;
 	}
-	/* the kernel's ACK passes the socket's own filter: only mask ALL sees it */
-	if (op == MCAST_LISTEN && (cn_len == 4 || mask == PROCCN_EV_ALL || mask == 0)) {
-		f->ack_due = 1;
-		f->ack_value = get_le32(b + 28) + 1;
-	}
-	return (ssize_t)len;
+	return f->fk.sys.sendmsg(f->fk.sys.ctx, fd, msg, flags);
 }
 
-static int fake_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n, int flags)
+static int check_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n, int flags)
 {
 	struct fuzz *f = ctx;
-	unsigned int i = 0, limit = n;
+	unsigned int i, limit = n;
+	int r;
 
 	CHECK(fd == f->fd);
 	/* a blocking read only in a dispatch that may wait, never while opening */
@@ -264,74 +219,31 @@ static int fake_recvmmsg(void *ctx, int fd, struct mmsghdr *vec, unsigned int n,
 	CHECK(n > 0);
 	if (f->batch_max && f->batch_max < limit)
 		limit = f->batch_max;
-	while (i < limit) {
-		struct record *r = &f->cur;
-		int have = peek_record(f);
+	/* what recvmmsg(2) would need from the library */
+	for (i = 0; i < limit; i++) {
+		const struct msghdr *h = &vec[i].msg_hdr;
 
-		if (f->ack_due && (!f->opening || f->neg_left == 0 || !have)) {
-			put_ack(f, &vec[i++]);
-			f->ack_due = 0;
-			continue;
-		}
-		if (!have)
-			break;
-		if (r->op >= PCN_FUZZ_OP_ENOBUFS) {
-			int op = r->op;
-
-			if (i > 0)
-				break;  /* the error comes with the next call */
-			r->op = PCN_FUZZ_OP_NONE;
-			switch (op) {
-			case PCN_FUZZ_OP_ENOBUFS:
-				f->enobufs++;
-				errno = ENOBUFS;
-				return -1;
-			case PCN_FUZZ_OP_EINTR:
-				errno = EINTR;
-				return -1;
-			case PCN_FUZZ_OP_SET_EVENTS:
-				f->set_events_due = 1;
-				f->set_events_mask = r->mask;
-				errno = EAGAIN;
-				return -1;
-			case PCN_FUZZ_OP_EAGAIN:
-				errno = EAGAIN;
-				return -1;
-			case PCN_FUZZ_OP_EIO:
-				f->open_eio |= f->opening;
-				errno = EIO;
-				return -1;
-			default:
-				break;  /* short batch: it begins here */
-			}
-		}
-		put_dgram(&vec[i++], r->dgram, r->len, r->sender, r->trunc);
-		f->pos = r->end;
-		r->valid = 0;
-		if (f->opening && f->neg_left)
-			f->neg_left--;
+		CHECK(h->msg_iovlen == 1 && h->msg_iov && h->msg_iov[0].iov_base);
+		CHECK(h->msg_name && h->msg_namelen >= sizeof(struct sockaddr_nl));
 	}
-	if (i == 0) {
-		/* nothing more will come: a wait with a limit times out, one without is
-		 * ended by a signal, as a real one would be */
-		errno = (flags & MSG_WAITFORONE) && f->timeout_ms < 0 ? EINTR : EAGAIN;
-		return -1;
-	}
-	f->served += i;
-	return (int)i;
+	r = f->fk.sys.recvmmsg(f->fk.sys.ctx, fd, vec, limit, flags);
+	if (r > 0)
+		f->served += (unsigned int)r;
+	else if (errno == ENOBUFS)
+		f->enobufs++;
+	else if (errno == EIO)
+		f->open_eio |= f->opening;
+	return r;
 }
 
-static int fake_poll(void *ctx, struct pollfd *pfd, nfds_t n, int timeout_ms)
+static int check_poll(void *ctx, struct pollfd *pfd, nfds_t n, int timeout_ms)
 {
 	struct fuzz *f = ctx;
 
-	(void)timeout_ms;
 	CHECK(n == 1 && pfd->fd == f->fd);
 	/* proccn_dispatch(..., 0) and (..., -1) never poll; the negotiation may */
 	CHECK(f->opening || f->timeout_ms > 0);
-	/* the ACK is always there: say so at once, so nothing ever sleeps */
-	pfd->revents = POLLIN;
-	return 1;
+	return f->fk.sys.poll(f->fk.sys.ctx, pfd, n, timeout_ms);
 }
 
 /* Callbacks: count, check the event, and stop when the input says so. */
@@ -347,18 +259,12 @@ static int cb_result(struct fuzz *f)
 
 static void check_filter(const struct fuzz *f, const union proccn_event *ev)
 {
-	uint32_t mask = proccn_get_events(f->h);
 	uint32_t kind = ev->hdr.kind;
 
 	CHECK(kind != 0);  /* ACKs are not events */
-	if (!(kind & KNOWN_KINDS) || (kind & (kind - 1)))
+	if (!event_known_kind(kind))
 		return;    /* unknown kinds: no promise beyond delivery */
-	CHECK((mask & kind) ||
-	      (kind == PROCCN_EV_EXIT && (mask & PROCCN_EV_NONZERO_EXIT) && ev->exit.exit_code));
-	if (f->flags & PROCCN_F_PROCESSES_ONLY) {
-		CHECK(kind != PROCCN_EV_FORK || ev->fork.child_pid == ev->fork.child_tgid);
-		CHECK(kind != PROCCN_EV_EXIT || ev->exit.pid == ev->exit.tgid);
-	}
+	CHECK(oracle_pass_event(proccn_get_events(f->h), f->flags, ev));
 }
 
 static int on_any(struct fuzz *f, const void *ev, uint32_t kind)
@@ -367,26 +273,14 @@ static int on_any(struct fuzz *f, const void *ev, uint32_t kind)
 
 	CHECK(f->h);  /* nothing is delivered while opening */
 	/* typed events are union members: copy the member's bytes to judge them */
-	memset(&u, 0, sizeof(u));
-	switch (kind) {
-	case PROCCN_EV_FORK: memcpy(&u, ev, sizeof(u.fork)); break;
-	case PROCCN_EV_EXEC: memcpy(&u, ev, sizeof(u.exec)); break;
-	case PROCCN_EV_UID: memcpy(&u, ev, sizeof(u.uid)); break;
-	case PROCCN_EV_GID: memcpy(&u, ev, sizeof(u.gid)); break;
-	case PROCCN_EV_SID: memcpy(&u, ev, sizeof(u.sid)); break;
-	case PROCCN_EV_PTRACE: memcpy(&u, ev, sizeof(u.ptrace)); break;
-	case PROCCN_EV_COMM: memcpy(&u, ev, sizeof(u.comm)); break;
-	case PROCCN_EV_COREDUMP: memcpy(&u, ev, sizeof(u.coredump)); break;
-	case PROCCN_EV_EXIT: memcpy(&u, ev, sizeof(u.exit)); break;
-	default:
-		memcpy(&u, ev, sizeof(u));
-		/* all typed callbacks are set: on_event sees only unknown kinds */
-		CHECK(!(u.hdr.kind & KNOWN_KINDS) || (u.hdr.kind & (u.hdr.kind - 1)));
-		CHECK(u.raw.len <= PROCCN_RAW_LEN);
-		break;
-	}
-	if (kind)
+	event_from_typed(&u, kind, ev);
+	if (kind) {
 		CHECK(u.hdr.kind == kind);
+	} else {
+		/* all typed callbacks are set: on_event sees only unknown kinds */
+		CHECK(!event_known_kind(u.hdr.kind));
+		CHECK(u.raw.len <= PROCCN_RAW_LEN);
+	}
 	if (kind == PROCCN_EV_COMM)
 		CHECK(memchr(u.comm.comm, '\0', PROCCN_COMM_LEN) != NULL);
 	check_filter(f, &u);
@@ -517,6 +411,9 @@ static void run(struct fuzz *f, struct proccn *h)
 		f->stopped = 0;
 		/* rounds take turns: no wait, a short wait, a wait without limit */
 		f->timeout_ms = (int)(rounds % 3) == 0 ? 0 : (int)(rounds % 3) == 1 ? 1 : -1;
+		/* nothing more will come: a wait with a limit times out, one without
+		 * is ended by a signal, as a real one would be */
+		f->fk.wait_errno = f->timeout_ms < 0 ? EINTR : EAGAIN;
 		r = proccn_dispatch(h, &callbacks, f, f->timeout_ms);
 		if (f->stopped)
 			CHECK(r == CB_STOP);
@@ -528,7 +425,8 @@ static void run(struct fuzz *f, struct proccn *h)
 			do_set_events(f, h, f->set_events_mask);
 		}
 		/* done when the input is used up and a dispatch ran to its end */
-		finished = r >= 0 && !peek_record(f) && !f->ack_due;
+		finished = r >= 0 && f->pos >= f->size &&
+			   f->fk.backlog_off == f->fk.backlog_len;
 	}
 	check_stats_sz(h, f->hdr[7]);
 	/* every loss was reported: an overrun at least once, counted loss exactly */
@@ -542,11 +440,37 @@ static void run(struct fuzz *f, struct proccn *h)
 	}
 }
 
+/* The fake kernel of one input: a 6.6+ kernel in memory mode, fed record by record. */
+static void fake_kernel_setup(struct fuzz *f, struct pcn_sys *sys)
+{
+	unsigned int i, neg = f->hdr[0] >> PCN_FUZZ_NEG_SHIFT;
+
+	if (fk_init_memory(&f->fk, FK_MODERN) < 0) {
+		perror("fk_init_memory");
+		abort();
+	}
+	f->fk.fixed_cpu = 0;   /* the same numbers on every machine */
+	f->fk.ack_err = (f->hdr[0] & PCN_FUZZ_ACK_EPERM) ? EPERM : 0;
+	/* someone else listens: the kernel answers even a refused request */
+	f->fk.other_listeners = 1;
+	f->fk.refill = refill;
+	f->fk.refill_ctx = f;
+	f->fd = f->fk.lib_fd;
+	/* the records served while negotiating, before the ACK */
+	for (i = 0; i < neg && feed_record(f, 0); i++)
+		;
+	sys->sendmsg = check_sendmsg;
+	sys->recvmmsg = check_recvmmsg;
+	sys->poll = check_poll;
+	sys->drops = NULL;
+	sys->ctx = f;
+}
+
 int pcn_fuzz_one(const uint8_t *data, size_t size)
 {
-	struct pcn_sys sys = { fake_sendmsg, fake_recvmmsg, fake_poll, NULL, NULL };
 	struct proccn_opts opts = PROCCN_OPTS_INIT;
 	struct proccn *h = NULL;
+	struct pcn_sys sys;
 	struct fuzz f;
 	size_t n = size < PCN_FUZZ_HDR_LEN ? size : PCN_FUZZ_HDR_LEN;
 	int r, bad_mask;
@@ -556,17 +480,14 @@ int pcn_fuzz_one(const uint8_t *data, size_t size)
 	f.data = data;
 	f.size = size;
 	f.pos = n;
-	f.neg_left = f.hdr[0] >> PCN_FUZZ_NEG_SHIFT;
-	f.ack_err = (f.hdr[0] & PCN_FUZZ_ACK_EPERM) ? EPERM : 0;
 	f.send_fails = !!(f.hdr[0] & PCN_FUZZ_SEND_FAILS);
 	f.stop_every = f.hdr[5];
 	f.batch_max = f.hdr[6];
-	sys.ctx = &f;
 
 	opts.flags = f.hdr[0] & (PROCCN_F_PROCESSES_ONLY | PROCCN_F_FORCE_LEGACY |
 				 PROCCN_F_NO_SOCKET_FILTER);
 	f.flags = opts.flags;
-	opts.events = get_le32(f.hdr + 1);
+	opts.events = dgram_get32(f.hdr + 1);
 	bad_mask = (f.hdr[0] & (PCN_FUZZ_ACK_EPERM | PCN_FUZZ_SEND_FAILS)) ==
 		   (PCN_FUZZ_ACK_EPERM | PCN_FUZZ_SEND_FAILS);
 	if (!bad_mask)
@@ -582,43 +503,36 @@ int pcn_fuzz_one(const uint8_t *data, size_t size)
 	 */
 	opts.max_batch_latency_us = size % 5 == 0 ? 20 : PROCCN_LATENCY_NONE;
 
-	/* any socket will do: the library only sets and reads options on it */
-	f.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (f.fd < 0) {
-		perror("socket");
-		abort();
-	}
+	fake_kernel_setup(&f, &sys);
+	f.fk.lib_fd = -1;   /* proccn__open_fd() owns it from here */
 	f.opening = 1;
-	r = proccn__open_fd(&h, &opts, f.fd, &sys);  /* owns f.fd from here */
+	r = proccn__open_fd(&h, &opts, f.fd, &sys);
 	f.opening = 0;
 	if (opts.events & ~PROCCN_EV_ALL) {
 		CHECK(r == -EINVAL && !h);
-		return 0;
-	}
-	if (f.open_eio) {
+	} else if (f.open_eio) {
 		/* a receive error while waiting for the ACK fails the open */
 		CHECK(r == -EIO && !h);
-		return 0;
-	}
-	if (f.hdr[0] & PCN_FUZZ_ACK_EPERM) {
+	} else if (f.hdr[0] & PCN_FUZZ_ACK_EPERM) {
 		CHECK(r == -EPERM && !h);
 		/* a refused LISTEN leaves nothing to undo */
 		CHECK(f.ignores == 0);
-		return 0;
+	} else {
+		if (r != 0)
+			fprintf(stderr, "proccn__open_fd() = %d\n", r);
+		CHECK(r == 0 && h);
+		/* event loops get an epoll fd watching the socket, not the socket */
+		CHECK(proccn_fd(h) >= 0 && proccn_fd(h) != f.fd);
+		CHECK(proccn_mode(h) == ((opts.flags & PROCCN_F_FORCE_LEGACY)
+						 ? PROCCN_MODE_LEGACY : PROCCN_MODE_KERNEL_FILTER));
+		f.h = h;
+		check_stats(&f, h);
+		run(&f, h);
+		f.h = NULL;
+		h = proccn_close(h);
+		CHECK(!h);
+		CHECK(f.ignores == 1);  /* exactly one IGNORE per LISTEN'd handle */
 	}
-	if (r != 0)
-		fprintf(stderr, "proccn__open_fd() = %d\n", r);
-	CHECK(r == 0 && h);
-	/* event loops get an epoll fd watching the socket, not the socket */
-	CHECK(proccn_fd(h) >= 0 && proccn_fd(h) != f.fd);
-	CHECK(proccn_mode(h) == ((opts.flags & PROCCN_F_FORCE_LEGACY) ? PROCCN_MODE_LEGACY
-								       : PROCCN_MODE_KERNEL_FILTER));
-	f.h = h;
-	check_stats(&f, h);
-	run(&f, h);
-	f.h = NULL;
-	h = proccn_close(h);
-	CHECK(!h);
-	CHECK(f.ignores == 1);  /* exactly one IGNORE per LISTEN'd handle */
+	fk_fini(&f.fk);
 	return 0;
 }

@@ -18,6 +18,9 @@
 
 #include <linux/netlink.h>
 
+#include "event.h"
+#include "oracle.h"
+
 uint32_t live_extra_flags;
 
 static const char *test_name = "live";
@@ -208,54 +211,7 @@ void live_watch(struct live_handle *lh, pid_t pid)
 
 pid_t live_ev_pid(const union proccn_event *ev)
 {
-	switch (ev->hdr.kind) {
-	case PROCCN_EV_FORK:
-		return ev->fork.child_pid;
-	case PROCCN_EV_EXEC:
-		return ev->exec.pid;
-	case PROCCN_EV_UID:
-		return ev->uid.pid;
-	case PROCCN_EV_GID:
-		return ev->gid.pid;
-	case PROCCN_EV_SID:
-		return ev->sid.pid;
-	case PROCCN_EV_PTRACE:
-		return ev->ptrace.pid;
-	case PROCCN_EV_COMM:
-		return ev->comm.pid;
-	case PROCCN_EV_COREDUMP:
-		return ev->coredump.pid;
-	case PROCCN_EV_EXIT:
-		return ev->exit.pid;
-	default:
-		return 0;
-	}
-}
-
-static pid_t ev_tgid(const union proccn_event *ev)
-{
-	switch (ev->hdr.kind) {
-	case PROCCN_EV_FORK:
-		return ev->fork.child_tgid;
-	case PROCCN_EV_EXEC:
-		return ev->exec.tgid;
-	case PROCCN_EV_UID:
-		return ev->uid.tgid;
-	case PROCCN_EV_GID:
-		return ev->gid.tgid;
-	case PROCCN_EV_SID:
-		return ev->sid.tgid;
-	case PROCCN_EV_PTRACE:
-		return ev->ptrace.tgid;
-	case PROCCN_EV_COMM:
-		return ev->comm.tgid;
-	case PROCCN_EV_COREDUMP:
-		return ev->coredump.tgid;
-	case PROCCN_EV_EXIT:
-		return ev->exit.tgid;
-	default:
-		return 0;
-	}
+	return event_pid(ev);
 }
 
 void live_format(const union proccn_event *ev, char *buf, size_t len)
@@ -330,37 +286,6 @@ void live_dump(const struct live_handle *lh)
 	}
 }
 
-static bool is_known_kind(uint32_t kind)
-{
-	switch (kind) {
-	case PROCCN_EV_FORK:
-	case PROCCN_EV_EXEC:
-	case PROCCN_EV_UID:
-	case PROCCN_EV_GID:
-	case PROCCN_EV_SID:
-	case PROCCN_EV_PTRACE:
-	case PROCCN_EV_COMM:
-	case PROCCN_EV_COREDUMP:
-	case PROCCN_EV_EXIT:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Whether a mask (0 = ALL) lets this event through, with the kernel's rules. */
-static bool mask_allows(uint32_t mask, const union proccn_event *ev)
-{
-	if (mask == 0)
-		mask = PROCCN_EV_ALL;
-	if (ev->hdr.kind == PROCCN_EV_EXIT) {
-		if (mask & PROCCN_EV_EXIT)
-			return true;
-		return (mask & PROCCN_EV_NONZERO_EXIT) && ev->exit.exit_code != 0;
-	}
-	return (mask & ev->hdr.kind) != 0;
-}
-
 static void violation(struct live_handle *lh, const union proccn_event *ev, const char *why)
 {
 	char buf[200];
@@ -384,15 +309,13 @@ static int record(struct live_handle *lh, uint32_t cb_kind, const union proccn_e
 	/* Checks on every delivered event, whoever it is about. */
 	if (cb_kind != 0 && ev->hdr.kind != cb_kind)
 		violation(lh, ev, "typed callback got another kind");
-	if (cb_kind == 0 && is_known_kind(ev->hdr.kind))
+	if (cb_kind == 0 && event_known_kind(ev->hdr.kind))
 		violation(lh, ev, "on_event got a known kind although its typed callback is set");
 	if (ev->hdr.kind == 0)
 		violation(lh, ev, "an ACK (what == 0) was delivered as an event");
-	if (is_known_kind(ev->hdr.kind) && !mask_allows(lh->mask, ev))
+	if (event_known_kind(ev->hdr.kind) && !oracle_pass_event(lh->mask, 0, ev))
 		violation(lh, ev, "kind not in the mask");
-	if ((lh->flags & PROCCN_F_PROCESSES_ONLY) &&
-	    (ev->hdr.kind == PROCCN_EV_FORK || ev->hdr.kind == PROCCN_EV_EXIT) &&
-	    proccn_event_is_thread(ev))
+	if (oracle_pass_event(lh->mask, 0, ev) && !oracle_pass_event(lh->mask, lh->flags, ev))
 		violation(lh, ev, "thread event with PROCCN_F_PROCESSES_ONLY");
 	if (ev->hdr.timestamp_ns < lh->t_open_ns || ev->hdr.timestamp_ns > now)
 		violation(lh, ev, "timestamp not between proccn_open() and now (CLOCK_MONOTONIC)");
@@ -409,7 +332,7 @@ static int record(struct live_handle *lh, uint32_t cb_kind, const union proccn_e
 			r->watch[r->nwatch++] = ev->fork.child_pid;
 		break;
 	default:
-		match = watched(r, live_ev_pid(ev)) || watched(r, ev_tgid(ev));
+		match = watched(r, live_ev_pid(ev)) || watched(r, event_tgid(ev));
 		break;
 	}
 	if (!match)
@@ -422,23 +345,22 @@ static int record(struct live_handle *lh, uint32_t cb_kind, const union proccn_e
 }
 
 /* Typed callbacks copy the event into a union (never cast the pointer). */
-#define TYPED_CB(name, type, member, kind)                                  \
+#define TYPED_CB(name, type, kind)                                          \
 	static int name(const struct type *e, void *ud)                     \
 	{                                                                   \
 		union proccn_event u;                                       \
-		memset(&u, 0, sizeof(u));                                   \
-		memcpy(&u.member, e, sizeof(*e));                           \
+		event_from_typed(&u, kind, e);                              \
 		return record(ud, kind, &u);                                \
 	}
-TYPED_CB(cb_fork, proccn_fork, fork, PROCCN_EV_FORK)
-TYPED_CB(cb_exec, proccn_exec, exec, PROCCN_EV_EXEC)
-TYPED_CB(cb_uid, proccn_uid, uid, PROCCN_EV_UID)
-TYPED_CB(cb_gid, proccn_gid, gid, PROCCN_EV_GID)
-TYPED_CB(cb_sid, proccn_sid, sid, PROCCN_EV_SID)
-TYPED_CB(cb_ptrace, proccn_ptrace, ptrace, PROCCN_EV_PTRACE)
-TYPED_CB(cb_comm, proccn_comm, comm, PROCCN_EV_COMM)
-TYPED_CB(cb_coredump, proccn_coredump, coredump, PROCCN_EV_COREDUMP)
-TYPED_CB(cb_exit, proccn_exit, exit, PROCCN_EV_EXIT)
+TYPED_CB(cb_fork, proccn_fork, PROCCN_EV_FORK)
+TYPED_CB(cb_exec, proccn_exec, PROCCN_EV_EXEC)
+TYPED_CB(cb_uid, proccn_uid, PROCCN_EV_UID)
+TYPED_CB(cb_gid, proccn_gid, PROCCN_EV_GID)
+TYPED_CB(cb_sid, proccn_sid, PROCCN_EV_SID)
+TYPED_CB(cb_ptrace, proccn_ptrace, PROCCN_EV_PTRACE)
+TYPED_CB(cb_comm, proccn_comm, PROCCN_EV_COMM)
+TYPED_CB(cb_coredump, proccn_coredump, PROCCN_EV_COREDUMP)
+TYPED_CB(cb_exit, proccn_exit, PROCCN_EV_EXIT)
 
 static int cb_event(const union proccn_event *e, void *ud)
 {
@@ -611,7 +533,7 @@ size_t live_count_threads(const struct live_handle *lh, pid_t tgid)
 	for (size_t i = 0; i < lh->rec.n; i++) {
 		const union proccn_event *ev = &lh->rec.ev[i];
 
-		if (ev_tgid(ev) == tgid && live_ev_pid(ev) != tgid)
+		if (event_tgid(ev) == tgid && live_ev_pid(ev) != tgid)
 			c++;
 	}
 	return c;

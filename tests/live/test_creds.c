@@ -68,6 +68,30 @@ static long expect_comm(struct live_handle *lh, pid_t child, size_t from, const 
 	return i;
 }
 
+/*
+ * The one UID or GID event (@kind) of @child, with real id @r and effective
+ * id @e. The two structs have the same layout: pid, tgid, real, effective.
+ * Returns its index or -1.
+ */
+static long expect_ids(struct live_handle *lh, uint32_t kind, pid_t child, uint32_t r,
+		       uint32_t e)
+{
+	const char *name = kind == PROCCN_EV_UID ? "UID" : "GID";
+	long i = live_find(lh, kind, child, 0);
+
+	EXPECT(i >= 0, "%s of %d not seen", name, (int)child);
+	if (i >= 0) {
+		const struct proccn_uid *u = &lh->rec.ev[i].uid;
+
+		EXPECT(u->pid == child && u->tgid == child, "%s pid %d/%d", name, u->pid, u->tgid);
+		EXPECT(u->ruid == r && u->euid == e, "%s real %u effective %u, want %u %u", name,
+		       u->ruid, u->euid, r, e);
+	}
+	EXPECT(live_count(lh, kind, child) == 1, "one %s event, seen %zu", name,
+	       live_count(lh, kind, child));
+	return i;
+}
+
 int main(int argc, char **argv)
 {
 	struct live_handle lh;
@@ -99,29 +123,8 @@ int main(int argc, char **argv)
 		EXPECT(lh.rec.ev[si].sid.pid == child && lh.rec.ev[si].sid.tgid == child,
 		       "SID pid %d/%d", lh.rec.ev[si].sid.pid, lh.rec.ev[si].sid.tgid);
 
-	gi = live_find(&lh, PROCCN_EV_GID, child, 0);
-	EXPECT(gi >= 0, "GID of %d not seen", (int)child);
-	if (gi >= 0) {
-		const struct proccn_gid *g = &lh.rec.ev[gi].gid;
-
-		EXPECT(g->pid == child && g->tgid == child, "GID pid %d/%d", g->pid, g->tgid);
-		EXPECT(g->rgid == RGID && g->egid == EGID, "GID rgid %u egid %u, want %u %u",
-		       g->rgid, g->egid, RGID, EGID);
-	}
-	EXPECT(live_count(&lh, PROCCN_EV_GID, child) == 1, "one GID event, seen %zu",
-	       live_count(&lh, PROCCN_EV_GID, child));
-
-	ui = live_find(&lh, PROCCN_EV_UID, child, 0);
-	EXPECT(ui >= 0, "UID of %d not seen", (int)child);
-	if (ui >= 0) {
-		const struct proccn_uid *u = &lh.rec.ev[ui].uid;
-
-		EXPECT(u->pid == child && u->tgid == child, "UID pid %d/%d", u->pid, u->tgid);
-		EXPECT(u->ruid == RUID && u->euid == EUID, "UID ruid %u euid %u, want %u %u",
-		       u->ruid, u->euid, RUID, EUID);
-	}
-	EXPECT(live_count(&lh, PROCCN_EV_UID, child) == 1, "one UID event, seen %zu",
-	       live_count(&lh, PROCCN_EV_UID, child));
+	gi = expect_ids(&lh, PROCCN_EV_GID, child, RGID, EGID);
+	ui = expect_ids(&lh, PROCCN_EV_UID, child, RUID, EUID);
 
 	ei = live_find(&lh, PROCCN_EV_EXIT, child, 0);
 	EXPECT(ei >= 0 && lh.rec.ev[ei].exit.exit_code == 0, "EXIT with code 0");

@@ -66,42 +66,47 @@ static void expect_probe(const char *where, int want_err)
 		       "%s: probe says initial user and pid namespaces", where);
 }
 
+/* Inside a namespace the kernel does not serve: both protocols and the probe refuse. */
+static void expect_refused(const char *where, int err)
+{
+	expect_open_fails(where, 0, err);
+	expect_open_fails(where, PROCCN_F_FORCE_LEGACY, err);
+	expect_probe(where, err);
+}
+
+static void enter(int flag, const char *name)
+{
+	if (unshare(flag) != 0)
+		live_skip("unshare(%s): %s", name, strerror(errno));
+}
+
 static int in_netns(void *arg)
 {
 	(void)arg;
-	if (unshare(CLONE_NEWNET) != 0)
-		live_skip("unshare(CLONE_NEWNET): %s", strerror(errno));
-	expect_open_fails("new netns", 0, -ECONNREFUSED);
-	expect_open_fails("new netns", PROCCN_F_FORCE_LEGACY, -ECONNREFUSED);
-	expect_probe("new netns", -ECONNREFUSED);
+	enter(CLONE_NEWNET, "CLONE_NEWNET");
+	expect_refused("new netns", -ECONNREFUSED);
 	return 0;
 }
 
 static int in_userns(void *arg)
 {
 	(void)arg;
-	if (unshare(CLONE_NEWUSER) != 0)
-		live_skip("unshare(CLONE_NEWUSER): %s", strerror(errno));
-	expect_open_fails("new userns", 0, -EXDEV);
-	expect_open_fails("new userns", PROCCN_F_FORCE_LEGACY, -EXDEV);
-	expect_probe("new userns", -EXDEV);
+	enter(CLONE_NEWUSER, "CLONE_NEWUSER");
+	expect_refused("new userns", -EXDEV);
 	return 0;
 }
 
 static int in_pidns_init(void *arg)
 {
 	(void)arg;
-	expect_open_fails("new pidns", 0, -EXDEV);
-	expect_open_fails("new pidns", PROCCN_F_FORCE_LEGACY, -EXDEV);
-	expect_probe("new pidns", -EXDEV);
+	expect_refused("new pidns", -EXDEV);
 	return 0;
 }
 
 static int in_pidns(void *arg)
 {
 	(void)arg;
-	if (unshare(CLONE_NEWPID) != 0)
-		live_skip("unshare(CLONE_NEWPID): %s", strerror(errno));
+	enter(CLONE_NEWPID, "CLONE_NEWPID");
 	/* Only children enter the new PID namespace. */
 	return live_run_child("first process of the new PID namespace", in_pidns_init, NULL);
 }

@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dgram.h"
 #include "fdinfo.h"
 #include "stress_util.h"
 
@@ -44,7 +45,6 @@
 #define DEADLINE_MS 5000
 #define NOBODY 65534
 
-#define DGRAM_LEN 76
 #define WHAT_NONE 0u
 #define WHAT_FORK 0x1u
 #define WHAT_EXIT 0x80000000u
@@ -111,34 +111,20 @@ static const struct proccn_callbacks callbacks = {
 	.on_event = on_event,
 };
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
 /*
- * A well-formed proc connector datagram: nlmsghdr (NLMSG_DONE) + cn_msg
- * {idx 1, val 1, len 40} + proc_event. Its seq is far ahead of any real one,
- * so that accounting it would show up as a huge false loss.
+ * A well-formed proc connector datagram naming the four pids, from byte 52
+ * (the union). Its seq is far ahead of any real one, so that accounting it
+ * would show up as a huge false loss.
  */
 static void forge(uint8_t *b, uint32_t what, pid_t p0, pid_t p1, pid_t p2, pid_t p3)
 {
-	uint16_t type = NLMSG_DONE, len = 40;
+	uint8_t data[DGRAM_DATA_LEN] = { 0 };
 
-	memset(b, 0, DGRAM_LEN);
-	put32(b, DGRAM_LEN);                    /* nlmsg_len */
-	memcpy(b + 4, &type, sizeof(type));     /* nlmsg_type */
-	put32(b + 16, 1);                       /* cn_msg.idx: CN_IDX_PROC */
-	put32(b + 20, 1);                       /* cn_msg.val: CN_VAL_PROC */
-	put32(b + 24, 0x40000000);              /* cn_msg.seq */
-	put32(b + 28, what == WHAT_NONE ? FORGED_ACK : 0);  /* cn_msg.ack */
-	memcpy(b + 32, &len, sizeof(len));      /* cn_msg.len */
-	put32(b + 36, what);                    /* proc_event.what */
-	put32(b + 40, 0);                       /* cpu */
-	put32(b + 52, (uint32_t)p0);            /* the union, from byte 52 */
-	put32(b + 56, (uint32_t)p1);
-	put32(b + 60, (uint32_t)p2);
-	put32(b + 64, (uint32_t)p3);
+	dgram_put32(data, (uint32_t)p0);
+	dgram_put32(data + 4, (uint32_t)p1);
+	dgram_put32(data + 8, (uint32_t)p2);
+	dgram_put32(data + 12, (uint32_t)p3);
+	dgram_build(b, 0x40000000, what == WHAT_NONE ? FORGED_ACK : 0, what, 0, 0, data);
 }
 
 /* A connector socket bound to an automatic port (nl_pid 0 asks for one). */
@@ -185,24 +171,13 @@ static uint32_t port_of(int poll_fd)
 	return sa.nl_pid;
 }
 
-/* LISTEN (1) or IGNORE (2) with mask ALL, from a raw socket. */
+/* LISTEN or IGNORE with mask ALL, from a raw socket. */
 static void raw_request(int fd, uint32_t op)
 {
-	uint8_t b[16 + 20 + 8];
-	uint16_t type = NLMSG_DONE, len = 8;
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int r = dgram_send_request(fd, op, PROCCN_EV_ALL, DGRAM_REQ_INPUT, RAW_NONCE);
 
-	memset(b, 0, sizeof(b));
-	put32(b, sizeof(b));
-	memcpy(b + 4, &type, sizeof(type));
-	put32(b + 16, 1);
-	put32(b + 20, 1);
-	put32(b + 28, RAW_NONCE);
-	memcpy(b + 32, &len, sizeof(len));
-	put32(b + 36, op);
-	put32(b + 40, PROCCN_EV_ALL);
-	if (sendto(fd, b, sizeof(b), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-		printf("  raw listener: request %u: %s\n", op, strerror(errno));
+	if (r < 0)
+		printf("  raw listener: request %u: %s\n", op, strerror(-r));
 }
 
 /*
@@ -223,7 +198,7 @@ static int raw_listener(void)
 		exit(1);
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
-	raw_request(fd, 1);
+	raw_request(fd, DGRAM_MCAST_LISTEN);
 	return fd;
 }
 
@@ -254,9 +229,9 @@ static int raw_measure(int fd, uint32_t sender, int want)
 		}
 		if (n < DGRAM_LEN)
 			continue;
-		memcpy(&ack, buf + 28, sizeof(ack));
-		memcpy(&what, buf + 36, sizeof(what));
-		memcpy(&p0, buf + 52, sizeof(p0));
+		ack = dgram_get32(buf + DGRAM_OFF_CN_ACK);
+		what = dgram_get32(buf + DGRAM_OFF_WHAT);
+		p0 = dgram_get32(buf + DGRAM_OFF_PID);
 		/* the kernel answers a request with cn_msg.ack = request's ack + 1 */
 		if (from.nl_pid == 0 && what == WHAT_NONE &&
 		    (ack == FORGED_ACK + 1 || ack == 1)) {
@@ -276,7 +251,7 @@ static int raw_measure(int fd, uint32_t sender, int want)
 	}
 	printf("  raw listener: %d ACK(s) answering a forgery (a 40-byte cn_msg is not "
 	       "a request)\n", answers);
-	raw_request(fd, 2);  /* once: IGNORE balances the LISTEN */
+	raw_request(fd, DGRAM_MCAST_IGNORE);  /* once: IGNORE balances the LISTEN */
 	return found;
 }
 

@@ -1,17 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * A fake proc connector for the unit tests. The library gets one end of an
- * AF_UNIX datagram socketpair as its "netlink socket" and a struct pcn_sys
- * whose sendmsg/recvmmsg/poll talk to this fake instead of the kernel, so
+ * A fake proc connector, shared by the unit tests, the fuzz harness and the
+ * synthetic benchmark. The library gets one end of an AF_UNIX datagram
+ * socketpair as its "netlink socket" and a struct pcn_sys whose
+ * sendmsg/recvmmsg/poll talk to this fake instead of the kernel, so
  * negotiation, dispatch and loss handling run without root and without a
  * real connector.
  *
- * Every datagram the fake "kernel" sends is written to its end of the pair
- * prefixed with the 12-byte sockaddr_nl it claims to come from; the recvmmsg
- * wrapper strips the prefix into msg_name. (The library's classic BPF filter
- * only judges 76-byte datagrams and accepts any other length whole, so the
- * 88-byte frames pass through it untouched: userspace filtering is what these
- * tests see.)
+ * Two ways to deliver (chosen by the init function):
+ * - socket mode (fk_init): every datagram the fake "kernel" sends is written
+ *   to its end of the pair prefixed with the 12-byte sockaddr_nl it claims
+ *   to come from; the recvmmsg wrapper strips the prefix into msg_name.
+ *   Reads block, poll and epoll work: the mode for tests of waiting and
+ *   timing. (The library's classic BPF
+ *   filter only judges 76-byte datagrams and accepts any other length whole,
+ *   so the prefixed frames pass through it untouched: userspace filtering is
+ *   what these tests see.)
+ * - memory mode (fk_init_memory): the same frames wait in a queue in memory
+ *   and recvmmsg copies them into the library's buffers; nothing ever blocks
+ *   or sleeps (a blocking read of an empty queue fails with wait_errno), and
+ *   proccn_fd() never becomes readable. The queue can hold receive errors
+ *   too (fk_inject_error), can be fed on demand (refill, for scripted input)
+ *   and can generate events without limit (fk_bulk, for the benchmark).
  */
 #ifndef FAKE_KERNEL_H
 #define FAKE_KERNEL_H
@@ -22,7 +32,7 @@
 
 #include "dgram.h"
 #include "proccn.h"
-#include "sys.h"
+#include "sys.h"   /* the library's internal seam: struct pcn_sys, proccn__open_fd() */
 
 /* What kind of kernel the fake plays. */
 enum fk_kernel {
@@ -94,13 +104,35 @@ struct fake_kernel {
 	uint32_t drops;          /* the socket's drop counter, as SO_MEMINFO would say */
 	int last_recv_flags;     /* flags of the last recvmmsg call */
 
-	/* datagrams that did not fit in the socket yet, in order */
+	/* datagrams that did not fit in the socket yet (memory mode: all of them), in order */
 	uint8_t *backlog;
 	size_t backlog_len, backlog_cap;
+
+	/* memory mode (fk_init_memory) */
+	int memory;
+	size_t backlog_off;      /* where the next frame starts */
+	int wait_errno;          /* a blocking read of an empty queue fails with this
+				    (EAGAIN by default: its timeout expired) */
+	/*
+	 * Scripted input: called when recvmmsg (or poll) finds the queue empty,
+	 * to add more (fk_inject*, fk_generate...); @served: datagrams this
+	 * recvmmsg call has already returned (0 from poll). Adding nothing ends
+	 * the batch there.
+	 */
+	void (*refill)(struct fake_kernel *fk, void *ctx, unsigned int served);
+	void *refill_ctx;
+	/* fk_bulk(): events generated on demand, cycling through prebuilt
+	 * datagrams, as long as bulk_left (which may be set again) lasts */
+	uint8_t *bulk;
+	unsigned int bulk_n, bulk_next;
+	uint64_t bulk_left;
+	unsigned int ncpu;       /* CPUs the fake spreads events over (<= FK_NCPU) */
 };
 
 /* fk_init - a fake kernel of @kind with a fresh socketpair. Returns 0 or -errno. */
 int fk_init(struct fake_kernel *fk, enum fk_kernel kind);
+/* fk_init_memory - the same in memory mode (see above). Returns 0 or -errno. */
+int fk_init_memory(struct fake_kernel *fk, enum fk_kernel kind);
 /* fk_fini - close the fake's end (and the library's, if never handed over). */
 void fk_fini(struct fake_kernel *fk);
 /* fk_open - proccn__open_fd() on the fake; the handle owns lib_fd afterwards. */
@@ -140,10 +172,40 @@ int fk_foreign_ack(struct fake_kernel *fk, uint32_t nonce, uint32_t err);
 /* fk_inject - write arbitrary bytes as one datagram from @nl_pid (@family AF_NETLINK or not). */
 int fk_inject(struct fake_kernel *fk, const void *bytes, size_t len, uint16_t family,
 	      uint32_t nl_pid);
+
+/* How a datagram arrives: its sender address and flags, as recvmmsg reports them. */
+struct fk_from {
+	uint16_t family;         /* AF_NETLINK; anything else is not the kernel */
+	uint32_t nl_pid;         /* 0: the kernel; else a process spoofing it */
+	uint32_t addrlen;        /* address bytes reported: sizeof(struct sockaddr_nl) or fewer */
+	int trunc;               /* MSG_TRUNC set even when the datagram fits */
+};
+
+/*
+ * fk_inject_from - fk_inject() with every detail of the arrival chosen (in
+ * socket mode only the full address and no forced MSG_TRUNC). 0 or -1.
+ */
+int fk_inject_from(struct fake_kernel *fk, const void *bytes, size_t len,
+		   const struct fk_from *from);
+/*
+ * fk_inject_error - memory mode: recvmmsg fails with @err when it reaches
+ * this point of the queue (a batch under way ends before it; 0 only ends
+ * the batch). Returns 0, or -1 in socket mode.
+ */
+int fk_inject_error(struct fake_kernel *fk, int err);
+/*
+ * fk_bulk - memory mode: the kernel generates @count events, cycling
+ * through @cycle (@n of them), each time the queue runs dry: per-CPU
+ * numbers and the kernel's filter as fk_generate(), a clock that moves 1 ns
+ * per event, and no allocation or system call per event. Returns 0 or -1.
+ */
+int fk_bulk(struct fake_kernel *fk, const struct fk_ev *cycle, unsigned int n, uint64_t count);
 /* fk_count_requests - requests with this op (and length, 0 = any). */
 unsigned int fk_count_requests(const struct fake_kernel *fk, uint32_t op, uint16_t len);
-/* fk_passes - the 6.6+ kernel's filter decision (cn_filter) for @ev on @mask. */
+/* fk_passes - the 6.6+ kernel's filter decision (cn_filter) for @ev on @mask (oracle.h). */
 int fk_passes(uint32_t mask, const struct fk_ev *ev);
+/* fk_parse_request - what fk_sendmsg() records of a request the library sends. */
+void fk_parse_request(const struct msghdr *msg, struct fk_request *rq);
 
 /*
  * A callback recorder: copies every event and loss report, in order, and can
