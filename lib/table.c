@@ -243,8 +243,12 @@ static int table_on_loss(const struct proccn_loss *loss, void *ud)
 
 	if (t->closing)
 		return -ECANCELED;
-	/* a resync under way began before this loss: it must start again */
-	t->scan.phase = PCN_SCAN_DUE;
+	/* a resync under way began before this loss: it ends, and another one
+	   follows (restarting it instead could starve it under a storm) */
+	if (t->scan.phase == PCN_SCAN_RUNNING || t->scan.phase == PCN_SCAN_FINISHING)
+		t->scan.again = 1;
+	else
+		t->scan.phase = PCN_SCAN_DUE;
 	proccn__table_watch_loss(t);
 	if (t->cb->on_loss)
 		r = t->cb->on_loss(loss, t->ud);

@@ -63,6 +63,7 @@ enum pcn_scan_phase { PCN_SCAN_IDLE, PCN_SCAN_DUE, PCN_SCAN_RUNNING, PCN_SCAN_FI
 struct pcn_scan {
 	enum pcn_scan_phase phase;
 	int initial;              /* the scan of proccn_table_open() */
+	int again;                /* events were lost while it ran: another one follows */
 	uint32_t gen;             /* generation of the running scan */
 	uint64_t started_ns;
 	struct proccn__procfs_scan dir;

@@ -39,7 +39,9 @@ int proccn__table_started(struct proccn_table *t, uint32_t i)
 
 /*
  * A process that lost its parent: the kernel reparented it before the
- * parent's EXIT was sent, so /proc knows the new one.
+ * parent's EXIT was sent, so /proc knows the new one. When /proc has it no
+ * more, it is gone too (its EXIT follows, or a resync finds it): it keeps
+ * the parent it had.
  */
 static void reparent(struct proccn_table *t, uint32_t c)
 {
@@ -55,7 +57,6 @@ static void reparent(struct proccn_table *t, uint32_t c)
 	    proccn__procfs_parse_stat(t->rd.stat, len, &st) < 0 ||
 	    !proccn__table_same_process(t, e, st.starttime)) {
 		t->st.proc_read_failed++;
-		e->ppid = 0;
 		return;
 	}
 	e->ppid = st.ppid;

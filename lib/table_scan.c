@@ -209,7 +209,8 @@ int proccn__table_scan_finish(struct proccn_table *t)
 	s->report.ended_ns = pcn_now_ns();
 	t->st.resyncs++;
 	t->st.resync_ns = s->report.ended_ns - s->report.started_ns;
-	s->phase = PCN_SCAN_IDLE;
+	s->phase = s->again ? PCN_SCAN_DUE : PCN_SCAN_IDLE;
+	s->again = 0;
 	s->report_due = 1;
 	return r;
 }

@@ -2,11 +2,11 @@
 /*
  * Every allocation of the process, counted: a program linked with
  * -Wl,--wrap for malloc, calloc, realloc, aligned_alloc, posix_memalign and
- * free (bench/meson.build) goes through alloc_count.c, which keeps the bytes
+ * free (alloc_wrap_args in tests/common/meson.build) goes through alloc_count.c, which keeps the bytes
  * held (malloc_usable_size) and, while `counting` is set, the calls.
  */
-#ifndef PCN_BENCH_ALLOC_COUNT_H
-#define PCN_BENCH_ALLOC_COUNT_H
+#ifndef PCN_TEST_ALLOC_COUNT_H
+#define PCN_TEST_ALLOC_COUNT_H
 
 #include <stdint.h>
 
