@@ -19,6 +19,7 @@
 
 #define DEFAULT_STORM   8192
 #define DEFAULT_SPACED  300
+#define DEFAULT_EXEC    4096
 #define DEFAULT_GAP_US  10000
 #define DEFAULT_ROUNDS  5
 
@@ -29,9 +30,26 @@ const char *const consumer_name[C_NUM] = {
 	"(d) library forced legacy, mask EXIT",
 	"(e) naive poll+recv per event, mask ALL",
 	"(f) pidfd per child + epoll",
+	"(t) process table, defaults",
+	"(k) forkstat -q",
 };
 
-const char *const workload_name[W_NUM] = { "storm", "spaced" };
+const char *const workload_name[W_NUM] = { "storm", "spaced", "exec" };
+const char *storm_true_path = "/usr/bin/true";
+
+/*
+ * What runs with what: the exec storm compares the table with the raw
+ * library and forkstat; the table also runs the plain storm (its cost over
+ * the raw library there); forkstat and the table skip the spaced workload.
+ */
+int runs(enum consumer c, enum workload w)
+{
+	if (w == W_EXEC)
+		return c == C_B || c == C_T || c == C_K;
+	if (c == C_K)
+		return 0;
+	return c != C_T || w == W_STORM;
+}
 
 enum syscall_mode { SYSC_SEPARATE, SYSC_SAME, SYSC_OFF };
 
@@ -46,13 +64,16 @@ struct options {
 static int usage(FILE *out, const char *argv0)
 {
 	fprintf(out,
-		"usage: %s [--storm N] [--spaced N] [--gap-us US] [--rounds R]\n"
+		"usage: %s [--storm N] [--spaced N] [--exec N] [--gap-us US] [--rounds R]\n"
 		"       [--consumers %s] [--syscalls separate|same|off] [--timeout-s S]\n"
 		"Needs root. storm: N children (default %d) exit at once; spaced: N children\n"
-		"(default %d) exit one every US microseconds (default %d); 0 skips a workload.\n"
-		"Syscalls are counted in separate trials by default: an enabled tracepoint\n"
-		"slows every syscall, so CPU comes from trials that do not count.\n",
-		argv0, CONSUMER_LETTERS, DEFAULT_STORM, DEFAULT_SPACED, DEFAULT_GAP_US);
+		"(default %d) exit one every US microseconds (default %d); exec: N children\n"
+		"(default %d) exec true(1) at once; 0 skips a workload. Consumer k needs\n"
+		"forkstat (Debian: forkstat). Syscalls are counted in separate trials by\n"
+		"default: an enabled tracepoint slows every syscall, so CPU comes from trials\n"
+		"that do not count.\n",
+		argv0, CONSUMER_LETTERS, DEFAULT_STORM, DEFAULT_SPACED, DEFAULT_GAP_US,
+		DEFAULT_EXEC);
 	return out == stdout ? 0 : 2;
 }
 
@@ -64,6 +85,7 @@ static int parse(int argc, char **argv, struct options *op)
 
 	op->o.n[W_STORM] = DEFAULT_STORM;
 	op->o.n[W_SPACED] = DEFAULT_SPACED;
+	op->o.n[W_EXEC] = DEFAULT_EXEC;
 	op->o.gap_us = DEFAULT_GAP_US;
 	op->o.rounds = DEFAULT_ROUNDS;
 	op->timeout_s = 60;
@@ -74,6 +96,8 @@ static int parse(int argc, char **argv, struct options *op)
 			op->o.n[W_STORM] = (unsigned int)strtoul(v, NULL, 10);
 		else if (!strcmp(a, "--spaced"))
 			op->o.n[W_SPACED] = (unsigned int)strtoul(v, NULL, 10);
+		else if (!strcmp(a, "--exec"))
+			op->o.n[W_EXEC] = (unsigned int)strtoul(v, NULL, 10);
 		else if (!strcmp(a, "--gap-us"))
 			op->o.gap_us = atoi(v);
 		else if (!strcmp(a, "--rounds"))
@@ -100,7 +124,8 @@ static int parse(int argc, char **argv, struct options *op)
 	if (i != argc || !which[0] || strspn(which, CONSUMER_LETTERS) != strlen(which))
 		return -1;
 	return op->o.n[W_STORM] <= 65536 && op->o.n[W_SPACED] <= 65536 &&
-	       (op->o.n[W_STORM] || op->o.n[W_SPACED]) && op->o.gap_us > 0 &&
+	       op->o.n[W_EXEC] <= 65536 &&
+	       (op->o.n[W_STORM] || op->o.n[W_SPACED] || op->o.n[W_EXEC]) && op->o.gap_us > 0 &&
 	       op->o.gap_us <= 1000000 && op->o.rounds >= 1 && op->o.rounds <= MAX_ROUNDS &&
 	       op->timeout_s >= 1 && op->timeout_s <= 3600 ? 0 : -1;
 }
@@ -115,6 +140,12 @@ static const char *cannot_run(void)
 	if (proccn_probe(&p) < 0 || p.connector != 1 || p.proc_events != 1)
 		return "no proc connector here (CONFIG_CONNECTOR, CONFIG_PROC_EVENTS)";
 	return NULL;
+}
+
+/* forkstat on the PATH? */
+static int forkstat_found(void)
+{
+	return system("command -v forkstat >/dev/null 2>&1") == 0;
 }
 
 /* Does this library know PROCCN_LATENCY_NONE? (Before it does, it refuses -1 with -EINVAL.) */
@@ -181,10 +212,15 @@ int main(int argc, char **argv)
 		printf("SKIP: %s\n", why);
 		return 77;
 	}
-	pids = calloc(op.o.n[W_STORM] > op.o.n[W_SPACED] ? op.o.n[W_STORM] : op.o.n[W_SPACED],
-		      sizeof(*pids));
+	pids = calloc(65536, sizeof(*pids));
 	if (!pids)
 		return 1;
+	if (access(storm_true_path, X_OK) != 0)
+		storm_true_path = "/bin/true";
+	if (op.selected[C_K] && !forkstat_found()) {
+		printf("(k) not run: no forkstat here (Debian: apt-get install forkstat)\n");
+		op.selected[C_K] = 0;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (op.sysc != SYSC_OFF && syscall_counter_check() < 0) {
@@ -194,8 +230,10 @@ int main(int argc, char **argv)
 		op.sysc = SYSC_OFF;
 	}
 	printf("proccn storm benchmark: storm %u children released at once, spaced %u children "
-	       "%d us apart (even: exit 0, odd: exit 1); %u round(s), medians; syscalls counted: %s\n",
-	       op.o.n[W_STORM], op.o.n[W_SPACED], op.o.gap_us, op.o.rounds,
+	       "%d us apart (even: exit 0, odd: exit 1), exec %u children running %s at once; "
+	       "%u round(s), medians; syscalls counted: %s\n",
+	       op.o.n[W_STORM], op.o.n[W_SPACED], op.o.gap_us, op.o.n[W_EXEC], storm_true_path,
+	       op.o.rounds,
 	       op.sysc == SYSC_SEPARATE ? "in separate trials" : op.sysc == SYSC_SAME ? "in the same trials" : "no");
 	print_machine("before");
 	op.never_delay = never_delay_supported();
@@ -209,7 +247,7 @@ int main(int argc, char **argv)
 			enum consumer c = (enum consumer)((j + r) % C_NUM);
 
 			for (w = 0; w < W_NUM; w++)
-				if (op.selected[c] && op.o.n[w])
+				if (op.selected[c] && op.o.n[w] && runs(c, (enum workload)w))
 					errors += run_one(&op, c, (enum workload)w, pids,
 							  &trials[c][w][r]);
 		}

@@ -30,19 +30,27 @@ enum consumer {
 	C_D,   /* library forced legacy, mask EXIT */
 	C_E,   /* naive: one poll + one recv per event, mask ALL */
 	C_F,   /* pidfd per child + epoll */
+	C_T,   /* the process table, defaults (it names every process) */
+	C_K,   /* forkstat -q (Debian's forkstat: reads the command line at fork and exec) */
 	C_NUM
 };
-#define CONSUMER_LETTERS "bnadef"
+#define CONSUMER_LETTERS "bnadeftk"
 
 /* How the children exit. */
 enum workload {
 	W_STORM,   /* all at once */
 	W_SPACED,  /* one every --gap-us */
+	W_EXEC,    /* all at once, each execs true(1) first */
 	W_NUM
 };
 
 extern const char *const consumer_name[C_NUM];
+/* true(1), which the exec workload's children run */
+extern const char *storm_true_path;
 extern const char *const workload_name[W_NUM];
+
+/* runs - does consumer @c take part in workload @w? */
+int runs(enum consumer c, enum workload w);
 
 /* What a consumer reports through its result pipe (< PIPE_BUF: one write). */
 struct result {
@@ -51,6 +59,7 @@ struct result {
 	int timed_out;
 	uint64_t seen;            /* distinct child exits received */
 	uint64_t events;          /* every event received in the window */
+	uint64_t named;           /* exits the table named: true(1) after an exec, else known */
 	uint64_t loss_reports;    /* on_loss calls, or ENOBUFS errors */
 	int64_t syscalls;         /* in the window, bookkeeping subtracted; -1: not counted */
 	uint64_t cpu_ns;          /* getrusage user + sys over the window */

@@ -7,6 +7,9 @@
  * Everything a consumer needs per event is allocated before the window.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <time.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <stdio.h>
@@ -16,10 +19,12 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dgram.h"
 #include "median.h"
+#include "proccn_table.h"
 #include "storm.h"
 #include "storm_window.h"
 
@@ -31,7 +36,8 @@
 struct tally {
 	uint8_t *tab;             /* by pid: 1 a child to expect, 2 its exit seen */
 	uint32_t pid_max;
-	uint64_t seen, events, loss_reports;
+	uint64_t seen, events, loss_reports, named;
+	const char *want_comm;    /* the name every exit should carry (NULL: any known one) */
 	int64_t *delay;           /* one sample per child, allocated up front */
 	uint64_t ndelay;
 };
@@ -364,6 +370,126 @@ static void run_pidfd(const struct trial_cfg *cfg, const struct consumer_pipes *
 		close(pf.ep);
 }
 
+/* ---- (t): the process table, which names every process ------------------- */
+
+static int table_on_exit(const struct proccn_proc *p, void *ud)
+{
+	struct tally *t = ud;
+	uint64_t seen = t->seen;
+
+	t->events++;
+	note_exit(t, p->pid, p->pid, p->exit_ns);
+	if (t->seen > seen && !(p->flags & PROCCN_PROC_F_UNNAMED) && p->comm[0] &&
+	    (!t->want_comm || !strcmp(p->comm, t->want_comm)))
+		t->named++;
+	return 0;
+}
+
+static const struct proccn_table_callbacks table_callbacks = {
+	.sz = sizeof(struct proccn_table_callbacks),
+	.on_exit = table_on_exit,
+	.on_loss = lib_on_loss,
+};
+
+static int table_step(void *reader, struct tally *t, int timeout_ms)
+{
+	int r = proccn_table_dispatch(reader, &table_callbacks, t, timeout_ms);
+
+	return r == -EINTR ? 0 : r;
+}
+
+static void run_table(const struct trial_cfg *cfg, const struct consumer_pipes *p,
+		      struct window *w, struct tally *t, struct result *res)
+{
+	struct proccn_table *tab = NULL;
+	const char *base = strrchr(storm_true_path, '/');
+	int r;
+
+	/* its own handle, with the library's defaults */
+	r = proccn_table_open(&tab, NULL, NULL);
+	if (r < 0) {
+		snprintf(res->err, sizeof(res->err), "proccn_table_open: %s", proccn_strerror(r));
+		return;
+	}
+	t->want_comm = cfg->wl == W_EXEC ? (base ? base + 1 : storm_true_path) : NULL;
+	while (proccn_table_dispatch(tab, &table_callbacks, t, 0) > 0)
+		;   /* the scan's report, and what queued meanwhile */
+	t->events = t->loss_reports = 0;
+	follow(cfg, p, w, t, res, table_step, tab);
+	proccn_table_close(tab);
+}
+
+/* ---- (k): forkstat -q, a process of its own ------------------------------- */
+
+/* utime + stime of @pid in ns (clock ticks: 10 ms steps), or 0. */
+static uint64_t cpu_of(pid_t pid)
+{
+	char path[64], buf[1024], *close_paren;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	close_paren = strrchr(buf, ')');
+	if (!close_paren || sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+				   "%*u %llu %llu", &ut, &st) != 2)
+		return 0;
+	return (ut + st) * (1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK));
+}
+
+/*
+ * forkstat runs alone as the consumer; what it costs is its own CPU over the
+ * window (its start-up scan of /proc is not counted). It prints no count:
+ * it is taken to see every exit, and has no kernel timestamps here.
+ */
+static void run_forkstat(const struct trial_cfg *cfg, const struct consumer_pipes *p,
+			 struct window *w, struct tally *t, struct result *res)
+{
+	struct timespec settle = { 0, 500000000 }, drain = { 0, 300000000 };
+	uint64_t before;
+	pid_t fs = fork();
+
+	if (fs < 0) {
+		set_err(res, "fork", errno);
+		return;
+	}
+	if (fs == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execlp("forkstat", "forkstat", "-q", (char *)NULL);
+		_exit(127);
+	}
+	nanosleep(&settle, NULL);   /* it has subscribed and scanned /proc */
+	before = cpu_of(fs);
+	if (!before && waitpid(fs, NULL, WNOHANG) == fs) {
+		snprintf(res->err, sizeof(res->err), "forkstat did not start");
+		return;
+	}
+	if (window_begin(w, p->ready, res) == 0) {
+		struct pollfd pfd = { .fd = p->ctl, .events = POLLIN };
+
+		while (poll(&pfd, 1, STEP_MS) == 0 || !generator_done(p->ctl))
+			;
+		nanosleep(&drain, NULL);   /* what it has yet to read */
+		window_end(w, res);
+		res->cpu_ns = cpu_of(fs) - before;
+		res->oncpu_ns = -1;
+		res->syscalls = -1;
+		t->seen = cfg->n;
+	}
+	kill(fs, SIGINT);
+	waitpid(fs, NULL, 0);
+}
+
 /* ---- the consumer process ----------------------------------------------- */
 
 void consumer_main(const struct trial_cfg *cfg, const struct consumer_pipes *p)
@@ -389,11 +515,16 @@ void consumer_main(const struct trial_cfg *cfg, const struct consumer_pipes *p)
 			run_naive(cfg, p, &w, &t, &res);
 		else if (cfg->kind == C_F)
 			run_pidfd(cfg, p, &w, &t, &res);
+		else if (cfg->kind == C_T)
+			run_table(cfg, p, &w, &t, &res);
+		else if (cfg->kind == C_K)
+			run_forkstat(cfg, p, &w, &t, &res);
 		else
 			run_lib(cfg, p, &w, &t, &res);
 		window_close(&w);
 	}
 	res.seen = t.seen;
+	res.named = t.named;
 	res.events = t.events;
 	res.loss_reports = t.loss_reports;
 	res.have_delay = t.ndelay > 0;

@@ -46,6 +46,7 @@ struct summary {
 	int unsupported;          /* the library refused this consumer's options */
 	double med[M_NUM];        /* median over the finished rounds; -1: not measured */
 	double max_lost, max_lossrep;
+	double min_named;         /* the table: exits named, the worst round */
 };
 
 static void summarise(const struct trial *t, unsigned int rounds, unsigned int n,
@@ -55,11 +56,14 @@ static void summarise(const struct trial *t, unsigned int rounds, unsigned int n
 	unsigned int m, i, k;
 
 	memset(s, 0, sizeof(*s));
+	s->min_named = -1;
 	for (i = 0; i < rounds; i++) {
 		s->unsupported |= t[i].r.unsupported;
 		if (!t[i].done)
 			continue;
 		s->ok++;
+		if (s->min_named < 0 || (double)t[i].r.named < s->min_named)
+			s->min_named = (double)t[i].r.named;
 		if (metric(&t[i].r, M_LOST, n) > s->max_lost)
 			s->max_lost = metric(&t[i].r, M_LOST, n);
 		if (metric(&t[i].r, M_LOSSREP, n) > s->max_lossrep)
@@ -140,7 +144,7 @@ static void print_table(const struct summary s[C_NUM][W_NUM], const int *selecte
 		if (!o->n[w])
 			continue;
 		for (c = 0; c < C_NUM; c++)
-			if (selected[c])
+			if (selected[c] && runs(c, w))
 				print_row(w, c, &s[c][w], &s[C_E][w], o->rounds);
 	}
 	printf("(medians over rounds; per event = per child exit received; lost and lossr: the worst "
@@ -162,7 +166,7 @@ static int measured(const char *what, const struct summary *x, const struct summ
 	return 0;
 }
 
-static void print_targets(const struct summary s[C_NUM][W_NUM])
+static void print_targets(const struct summary s[C_NUM][W_NUM], unsigned int n_exec)
 {
 	const struct summary *b = &s[C_B][W_STORM], *n = &s[C_N][W_STORM];
 	const struct summary *bs = &s[C_B][W_SPACED], *ns = &s[C_N][W_SPACED];
@@ -194,6 +198,18 @@ static void print_targets(const struct summary s[C_NUM][W_NUM])
 		printf("  %s (%d us at defaults): (b) %.1f us, (n) %.1f us  %s\n", what,
 		       STORM_DEFAULT_CAP_US, b->med[M_P50], n->med[M_P50],
 		       verdict(b->med[M_P50] <= n->med[M_P50] + STORM_DEFAULT_CAP_US));
+	what = "exec storm: the table's CPU per process <= 0.5x forkstat's, naming every process";
+	if (measured(what, &s[C_T][W_EXEC], &s[C_K][W_EXEC])) {
+		r = s[C_T][W_EXEC].med[M_CPU] / s[C_K][W_EXEC].med[M_CPU];
+		printf("  %s: (t)/(k) = %.3f, named %.0f of %u (worst round)  %s\n", what, r,
+		       s[C_T][W_EXEC].min_named, n_exec,
+		       verdict(r <= 0.5 && s[C_T][W_EXEC].min_named == n_exec));
+	}
+	what = "storm (no exec): the table's CPU per process <= 1.2x the raw library's";
+	if (measured(what, &s[C_T][W_STORM], b)) {
+		r = s[C_T][W_STORM].med[M_CPU] / b->med[M_CPU];
+		printf("  %s: (t)/(b) = %.3f  %s\n", what, r, verdict(r <= 1.2));
+	}
 	printf("  instructions per event and heap independence: proccn-synth, bench/callgrind.sh\n");
 }
 
@@ -208,7 +224,7 @@ int report(const struct trial trials[C_NUM][W_NUM][MAX_ROUNDS], const int *selec
 		for (w = 0; w < W_NUM; w++)
 			summarise(trials[c][w], o->rounds, o->n[w], &s[c][w]);
 	print_table(s, selected, o);
-	print_targets(s);
+	print_targets(s, o->n[W_EXEC]);
 	/* an error, not a missed target: the library at its defaults lost events */
 	for (c = 0; c < C_NUM; c++) {
 		if ((c == C_B || c == C_A) && (s[c][W_STORM].max_lost || s[c][W_STORM].max_lossrep)) {

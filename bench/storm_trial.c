@@ -102,8 +102,12 @@ static void release_spaced(int rel, unsigned int n, int gap_us, pid_t consumer,
 	}
 }
 
-/* The children: each blocks until it gets a byte (or EOF), then exits. */
-static unsigned int fork_children(pid_t *pids, unsigned int n, const int rel[2])
+/*
+ * The children: each blocks until it gets a byte (or EOF), then exits, or
+ * (exec workload) execs true(1).
+ */
+static unsigned int fork_children(pid_t *pids, unsigned int n, const int rel[2],
+				  enum workload wl)
 {
 	unsigned int i;
 
@@ -120,6 +124,11 @@ static unsigned int fork_children(pid_t *pids, unsigned int n, const int rel[2])
 			close(rel[1]);   /* EOF must come when the generator closes its end */
 			while (read(rel[0], &b, 1) < 0 && errno == EINTR)
 				;
+			if (wl == W_EXEC) {
+				char *argv[] = { (char *)storm_true_path, NULL }, *envp[] = { NULL };
+
+				execve(storm_true_path, argv, envp);
+			}
 			_exit((int)(i & 1));   /* even: exit 0, odd: exit 1 */
 		}
 		pids[i] = p;
@@ -179,7 +188,7 @@ int run_trial(const struct trial_cfg *cfg, pid_t *pids, int gap_us, struct trial
 		perror("pipe2");
 		return -1;
 	}
-	forked = fork_children(pids, cfg->n, rel);
+	forked = fork_children(pids, cfg->n, rel, cfg->wl);
 	close_fd(&rel[0]);
 	/* after the children, who must not hold these open */
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(ctl, O_CLOEXEC) < 0 ||

@@ -5,6 +5,7 @@
  * apart by their start time.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,15 +105,38 @@ static void read_optional(struct proccn_table *t, int dirfd, struct pcn_sample *
  * thread ended counts as gone, unless PCN_READ_ZOMBIE: its stat still names
  * the image it ran), or another -errno (counted).
  */
-int proccn__table_read(struct proccn_table *t, pid_t pid, unsigned int how)
+/*
+ * Only stat: one file, so one incarnation without a directory fd: three
+ * system calls instead of five (an exec storm is read against the clock of
+ * parents that reap).
+ */
+static int read_stat_only(struct proccn_table *t, pid_t pid, struct pcn_sample *s)
 {
-	struct pcn_sample *s = &t->sample;
-	int dirfd, r;
+	char name[24];
+	size_t len;
+	int r;
 
-	memset(s, 0, sizeof(*s));
-	dirfd = proccn__procfs_open_pid(t->rootfd, pid);
+	snprintf(name, sizeof(name), "%d/stat", (int)pid);
+	t->st.proc_reads++;
+	r = proccn__procfs_read_file(t->rootfd, name, t->rd.stat, sizeof(t->rd.stat), &len);
+	return r < 0 ? r : proccn__procfs_parse_stat(t->rd.stat, len, &s->stat);
+}
+
+/* A zombie main thread still counts in num_threads; a zombie alone has ended. */
+static int still_running(struct pcn_sample *s, unsigned int how)
+{
+	s->live_threads = s->stat.num_threads - (s->stat.state == 'Z');
+	return s->stat.state != 'X' && (s->live_threads > 0 || (how & PCN_READ_ZOMBIE));
+}
+
+/* stat, status and the optional fields through one directory fd. */
+static int read_through_dir(struct proccn_table *t, pid_t pid, unsigned int how,
+			    struct pcn_sample *s)
+{
+	int dirfd = proccn__procfs_open_pid(t->rootfd, pid), r;
+
 	if (dirfd < 0)
-		return failed(t, dirfd);
+		return dirfd;
 	t->st.proc_reads++;
 	r = proccn__procfs_read_stat(dirfd, t->rd.stat, sizeof(t->rd.stat), &s->stat);
 	if (r >= 0 && (how & PCN_READ_CREDS)) {
@@ -121,15 +145,34 @@ int proccn__table_read(struct proccn_table *t, pid_t pid, unsigned int how)
 		if (r >= 0)
 			s->have |= PROCCN_PROC_F_CREDS;
 	}
-	if (r >= 0) {
-		/* a zombie main thread still counts in num_threads */
-		s->live_threads = s->stat.num_threads - (s->stat.state == 'Z');
-		if (s->stat.state == 'X' || (s->live_threads <= 0 && !(how & PCN_READ_ZOMBIE)))
-			r = -ESRCH;
-	}
+	if (r >= 0 && !still_running(s, how))
+		r = -ESRCH;
 	if (r >= 0)
 		read_optional(t, dirfd, s);
 	close(dirfd);
+	return r;
+}
+
+/*
+ * proccn__table_read - read process @pid into t->sample: stat always (comm,
+ * state, threads, start time), status with PCN_READ_CREDS, and the optional
+ * fields. Returns 0, -ESRCH when the process is gone (a zombie whose every
+ * thread ended counts as gone, unless PCN_READ_ZOMBIE: its stat still names
+ * the image it ran), or another -errno (counted).
+ */
+int proccn__table_read(struct proccn_table *t, pid_t pid, unsigned int how)
+{
+	struct pcn_sample *s = &t->sample;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if (!(how & PCN_READ_CREDS) && !t->opts.fields) {
+		r = read_stat_only(t, pid, s);
+		if (r >= 0 && !still_running(s, how))
+			r = -ESRCH;
+	} else {
+		r = read_through_dir(t, pid, how, s);
+	}
 	if (r < 0)
 		return failed(t, r);
 	s->start_ticks = s->stat.starttime;
