@@ -829,6 +829,58 @@ static void test_fd_readable_during_resync(void **state)
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 }
 
+/*
+ * A loss while a resync runs: that resync ends (a storm could otherwise
+ * restart it forever) and another one follows, which sees what happened
+ * during the first.
+ */
+static void test_loss_during_resync(void **state)
+{
+	PROCCN_OPTS(proccn_table_opts, o, .scan_batch = 1);
+
+	(void)state;
+	fake(2100, SHELL, "first", NULL, boot_ticks_now(), 1);
+	open_table(&o);
+	fk_generate_lost(&fk, fk_exec(1, 1));
+	fk_generate(&fk, fk_exec(SHELL, SHELL));
+	assert_true(proccn_table_dispatch(t, &cb, &s, 0) >= 0);   /* the loss; one pid scanned */
+	assert_int_equal(proccn_table_synced(t), 0);
+	fakeproc_remove(fp, 2100);
+	fk_generate_lost(&fk, fk_exec(1, 1));
+	fk_generate(&fk, fk_exec(SHELL, SHELL));
+	pump();
+	assert_int_equal(s.nloss, 2);
+	assert_int_equal(s.nresync, 3);   /* the initial scan, then two resyncs */
+	assert_int_equal(s.nexit, 1);     /* 2100, found gone by the second */
+	assert_int_equal(s.exit[0].pid, 2100);
+	assert_true(s.exit[0].flags & PROCCN_PROC_F_INFERRED);
+}
+
+/*
+ * Hostile or odd /proc: a stat of garbage keeps the process out (counted),
+ * a missing exe leaves the field unknown, never another's.
+ */
+static void test_hostile_proc(void **state)
+{
+	PROCCN_OPTS(proccn_table_opts, o, .fields = PROCCN_TABLE_EXE | PROCCN_TABLE_CGROUP);
+	struct proccn_table_stats st = { .sz = sizeof(st) };
+	struct proccn_proc p = { .sz = sizeof(p) };
+	static const char garbage[] = "2201 (x) \xff\xfe not a stat at all\n";
+
+	(void)state;
+	fake(2200, SHELL, "kthreadish", NULL, boot_ticks_now(), 1);   /* no exe link */
+	fake(2201, SHELL, "garbled", "/usr/bin/x", boot_ticks_now(), 1);
+	fakeproc_write(fp, 2201, "stat", garbage, sizeof(garbage) - 1);
+	open_table(&o);
+	p = get(2200);
+	assert_null(p.exe);
+	assert_false(p.flags & PROCCN_PROC_F_EXE);
+	assert_string_equal(p.comm, "kthreadish");
+	assert_int_equal(proccn_table_get(t, 2201, &p), -ESRCH);
+	assert_int_equal(proccn_table_get_stats(t, &st), 0);
+	assert_true(st.proc_read_failed >= 2);
+}
+
 /* Options: sz rules, limits; a handle that cannot feed a table. */
 static void test_options(void **state)
 {
@@ -902,6 +954,8 @@ int main(void)
 		T(test_stopping_callback),
 		T(test_close_from_callback),
 		T(test_fd_readable_during_resync),
+		T(test_loss_during_resync),
+		T(test_hostile_proc),
 		T(test_options),
 	};
 
