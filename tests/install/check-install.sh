@@ -69,9 +69,13 @@ fi
 echo "check-install: static library installed; global names: $(echo "$public" | wc -l) public," \
 	"$(nm --defined-only "$static" | awk '$2 ~ /^[A-Z]$/ {print $3}' | grep -c '^proccn__') under proccn__"
 
-# The README's usage example builds against the installed copy.
-sed -n '/^## Usage/,/^```$/p' "$root/README.md" | sed '1,/^```c$/d;/^```$/d' > "$dest/usage.c"
-grep -q 'proccn_open' "$dest/usage.c" || { echo "check-install: no usage example in README" >&2; exit 1; }
-# shellcheck disable=SC2086
-cc -Wall -Wextra -Werror -o "$dest/usage" "$dest/usage.c" $flags
-echo "check-install: the README's usage example compiles against the installed library"
+# The README's examples build against the installed copy.
+for section in 'Usage:proccn_open' 'The process table:proccn_table_open'; do
+	title=${section%%:*}
+	sed -n "/^## $title\$/,/^\`\`\`\$/p" "$root/README.md" | sed '1,/^```c$/d;/^```$/d' > "$dest/example.c"
+	grep -q "${section##*:}" "$dest/example.c" ||
+		{ echo "check-install: no example under '## $title' in README" >&2; exit 1; }
+	# shellcheck disable=SC2086
+	cc -Wall -Wextra -Wformat=2 -Werror -o "$dest/example" "$dest/example.c" $flags
+	echo "check-install: the README's example under '$title' compiles against the installed library"
+done
