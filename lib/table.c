@@ -516,14 +516,7 @@ static int take_result(struct proccn_table *t, struct pcn_watch *w,
 {
 	struct proccn_watch_result res;
 
-	memset(&res, 0, sizeof(res));
-	res.sz = sizeof(res);
-	res.id = w->id;
-	res.flags = w->flags;
-	res.quality = w->quality;
-	res.members = w->members;
-	res.root = w->root;
-	memset(w, 0, sizeof(*w));
+	proccn__table_watch_take(w, &res);
 	t->waiting_for = 0;
 	return proccn__abi_write(out, &res, &table_result_layout);
 }

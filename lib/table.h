@@ -172,6 +172,7 @@ int proccn__table_watch_end(struct proccn_table *t, struct pcn_entry *e);
 void proccn__table_watch_loss(struct proccn_table *t);
 int proccn__table_watch_report(struct proccn_table *t);
 int proccn__table_watch_pending(const struct proccn_table *t);
+void proccn__table_watch_take(struct pcn_watch *w, struct proccn_watch_result *res);
 
 /* table.c */
 int proccn__table_call(struct proccn_table *t,

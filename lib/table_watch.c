@@ -42,6 +42,19 @@ static void keep_root(struct proccn_table *t, struct pcn_watch *w, const struct 
 	w->root.cmdline_len = 0;
 }
 
+/* proccn__table_watch_take - the result of the ended watch @w; its slot is free again. */
+void proccn__table_watch_take(struct pcn_watch *w, struct proccn_watch_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->sz = sizeof(*res);
+	res->id = w->id;
+	res->flags = w->flags;
+	res->quality = w->quality;
+	res->members = w->members;
+	res->root = w->root;
+	memset(w, 0, sizeof(*w));
+}
+
 /* A watch ended: on_watch now if this dispatch has one, else later. */
 static int report(struct proccn_table *t, struct pcn_watch *w)
 {
@@ -51,14 +64,7 @@ static int report(struct proccn_table *t, struct pcn_watch *w)
 	w->done = 1;
 	if (!t->cb || !t->cb->on_watch || t->closing)
 		return 0;
-	memset(&res, 0, sizeof(res));
-	res.sz = sizeof(res);
-	res.id = w->id;
-	res.flags = w->flags;
-	res.quality = w->quality;
-	res.members = w->members;
-	res.root = w->root;
-	memset(w, 0, sizeof(*w));
+	proccn__table_watch_take(w, &res);
 	r = t->cb->on_watch(&res, t->ud);
 	return r < 0 ? r : 0;
 }

@@ -3,12 +3,14 @@
 #include "live.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -668,4 +670,45 @@ void live_exec_path(void *path)
 
 	execve(path, argv, envp);
 	_exit(127);
+}
+
+static void *crash_later(void *arg)
+{
+	(void)arg;
+	usleep(150 * 1000);
+	/* the default action, also under a sanitizer that catches SIGSEGV */
+	signal(SIGSEGV, SIG_DFL);
+	raise(SIGSEGV);
+	return NULL;
+}
+
+void live_leader_exits_worker_crashes(void *arg)
+{
+	struct rlimit no_core = { 0, 0 };
+	pthread_t t;
+
+	(void)arg;
+	(void)setrlimit(RLIMIT_CORE, &no_core);
+	if (pthread_create(&t, NULL, crash_later, NULL) != 0)
+		_exit(21);
+	pthread_exit(NULL);
+}
+
+static void *exec_path(void *arg)
+{
+	char *argv[] = { (char *)arg, NULL }, *envp[] = { NULL };
+
+	usleep(50 * 1000);
+	execve((const char *)arg, argv, envp);
+	_exit(127);
+}
+
+void live_worker_execs(void *path)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, exec_path, path) != 0)
+		_exit(21);
+	for (;;)
+		pause();
 }

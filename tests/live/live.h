@@ -130,4 +130,13 @@ const char *live_true_path(void);
  */
 void live_exec_path(void *path);
 
+/*
+ * Bodies for live_spawn() whose process does not end with its main thread:
+ * live_leader_exits_worker_crashes: main calls pthread_exit(), a worker
+ * dies of SIGSEGV 150 ms later (no core file); live_worker_execs: a worker
+ * execs @path (true(1)) 50 ms in while main waits.
+ */
+void live_leader_exits_worker_crashes(void *arg);
+void live_worker_execs(void *path);
+
 #endif /* LIVE_H */

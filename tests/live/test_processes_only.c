@@ -13,62 +13,15 @@
  * The process table (proccn_table_*) gives true process-exit semantics.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "live.h"
 
 static const char *truep;
-
-static void *crash_later(void *arg)
-{
-	(void)arg;
-	usleep(100 * 1000);
-	/* the default action, also under a sanitizer that catches SIGSEGV */
-	signal(SIGSEGV, SIG_DFL);
-	raise(SIGSEGV);
-	return NULL;
-}
-
-static void *exec_true(void *arg)
-{
-	char *argv[] = { (char *)truep, NULL }, *envp[] = { NULL };
-
-	(void)arg;
-	usleep(50 * 1000);
-	execve(truep, argv, envp);
-	_exit(127);
-}
-
-/* The main thread leaves first; a worker crashes 100 ms later. */
-static void leader_exits_then_worker_crashes(void *arg)
-{
-	struct rlimit no_core = { 0, 0 };
-	pthread_t t;
-
-	(void)arg;
-	(void)setrlimit(RLIMIT_CORE, &no_core);
-	if (pthread_create(&t, NULL, crash_later, NULL) != 0)
-		_exit(21);
-	pthread_exit(NULL);
-}
-
-/* A worker execs while the main thread waits. */
-static void worker_execs(void *arg)
-{
-	pthread_t t;
-
-	(void)arg;
-	if (pthread_create(&t, NULL, exec_true, NULL) != 0)
-		_exit(21);
-	for (;;)
-		pause();
-}
 
 static void case_leader_exit_then_crash(void)
 {
@@ -82,7 +35,7 @@ static void case_leader_exit_then_crash(void)
 		  PROCCN_F_PROCESSES_ONLY);
 	live_open(&exits, "exit, processes-only", PROCCN_EV_EXIT, PROCCN_F_PROCESSES_ONLY);
 	live_open(&all, "all", 0, 0);
-	child = live_spawn(leader_exits_then_worker_crashes, NULL);
+	child = live_spawn(live_leader_exits_worker_crashes, NULL);
 	live_watch(&crashes, child);
 	live_watch(&exits, child);
 	live_watch(&all, child);
@@ -134,7 +87,7 @@ static void case_exec_from_worker(void)
 	printf("--- a worker thread execs\n");
 	live_open(&lh, "fork, exec, exit, processes-only",
 		  PROCCN_EV_FORK | PROCCN_EV_EXEC | PROCCN_EV_EXIT, PROCCN_F_PROCESSES_ONLY);
-	child = live_spawn(worker_execs, NULL);
+	child = live_spawn(live_worker_execs, (void *)truep);
 	live_watch(&lh, child);
 	status = live_reap(child);
 	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "true's status %#x", status);

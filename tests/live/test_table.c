@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 #include <unistd.h>
 
 #include "live.h"
+#include "named.h"
 #include <proccn_table.h>
 
 #define MAX_PIDS 4096
@@ -276,46 +276,6 @@ static void wait_exit(struct proccn_table *t, struct exits *x, pid_t pid)
 		(void)proccn_table_dispatch(t, &exits_cb, x, 100);
 }
 
-static void *crash_later(void *arg)
-{
-	(void)arg;
-	usleep(150 * 1000);
-	signal(SIGSEGV, SIG_DFL);
-	raise(SIGSEGV);
-	return NULL;
-}
-
-static void *exec_true(void *arg)
-{
-	char *argv[] = { (char *)arg, NULL }, *envp[] = { NULL };
-
-	usleep(50 * 1000);
-	execve((const char *)arg, argv, envp);
-	_exit(127);
-}
-
-static void leader_exits_worker_crashes(void *arg)
-{
-	struct rlimit no_core = { 0, 0 };
-	pthread_t t;
-
-	(void)arg;
-	(void)setrlimit(RLIMIT_CORE, &no_core);
-	if (pthread_create(&t, NULL, crash_later, NULL) != 0)
-		_exit(21);
-	pthread_exit(NULL);
-}
-
-static void worker_execs(void *arg)
-{
-	pthread_t t;
-
-	if (pthread_create(&t, NULL, exec_true, arg) != 0)
-		_exit(21);
-	for (;;)
-		pause();
-}
-
 /* Test 5: a process ends with its thread group, with the status that ended it. */
 static void case_threads(void)
 {
@@ -327,7 +287,7 @@ static void case_threads(void)
 
 	REQUIRE(x, "calloc");
 	printf("--- the main thread exits first, a worker dies of SIGSEGV\n");
-	child = live_spawn(leader_exits_worker_crashes, NULL);
+	child = live_spawn(live_leader_exits_worker_crashes, NULL);
 	x->pid[x->npid++] = child;
 	usleep(60 * 1000);
 	(void)proccn_table_dispatch(t, &exits_cb, x, 50);
@@ -343,7 +303,7 @@ static void case_threads(void)
 	       x->rec[0].exit_code);
 
 	printf("--- a worker execs: the process lives on with the new image\n");
-	child = live_spawn(worker_execs, (void *)live_true_path());
+	child = live_spawn(live_worker_execs, (void *)live_true_path());
 	x->pid[x->npid++] = child;
 	usleep(200 * 1000);
 	(void)proccn_table_dispatch(t, &exits_cb, x, 50);
@@ -452,57 +412,6 @@ static void case_watches(void)
 	close_table(t);
 }
 
-/* A program under a name of its own: a hard link (or copy) of true. */
-static void make_names(const char *dir, size_t n)
-{
-	const char *truep = live_true_path();
-
-	for (size_t i = 0; i < n; i++) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/pcn%05zu", dir, i);
-		if (link(truep, path) != 0) {
-			char cmd[2 * PATH_MAX + 16];
-
-			snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", truep, path);
-			REQUIRE(system(cmd) == 0, "copy %s to %s", truep, path);
-		}
-	}
-}
-
-/*
- * The launcher: runs pcn00000..pcnN-1 one after the other, and reaps each a
- * little later (the last 32 stay zombies meanwhile), as a parent busy with
- * other work would. Writes each pid to @fd.
- */
-static void launch(const char *dir, size_t n, int fd)
-{
-	pid_t ring[32] = { 0 };
-
-	for (size_t i = 0; i < n; i++) {
-		pid_t c = fork();
-
-		if (c < 0)
-			_exit(20);
-		if (c == 0) {
-			char path[PATH_MAX], *argv[2] = { path, NULL }, *envp[] = { NULL };
-
-			snprintf(path, sizeof(path), "%s/pcn%05zu", dir, i);
-			execve(path, argv, envp);
-			_exit(127);
-		}
-		if (write(fd, &c, sizeof(c)) != sizeof(c))
-			_exit(21);
-		if (ring[i % 32])
-			waitpid(ring[i % 32], NULL, 0);
-		ring[i % 32] = c;
-	}
-	for (size_t i = 0; i < 32; i++)
-		if (ring[i])
-			waitpid(ring[i], NULL, 0);
-	_exit(0);
-}
-
 /* Every exit of the launcher's children the table reported. */
 struct all_exits {
 	pid_t launcher;
@@ -538,11 +447,9 @@ static void case_names(void)
 
 	REQUIRE(a && mkdtemp(dir) && pipe2(fds, O_CLOEXEC) == 0, "setup");
 	printf("--- %d short-lived programs under distinct names\n", NAMED);
-	make_names(dir, NAMED);
-	launcher = fork();
-	REQUIRE(launcher >= 0, "fork");
-	if (launcher == 0)
-		launch(dir, NAMED, fds[1]);
+	REQUIRE(named_make(dir, "pcn", NAMED, live_true_path()) == 0, "names: %s", strerror(errno));
+	launcher = named_launch(dir, "pcn", NAMED, 32, fds[1]);
+	REQUIRE(launcher > 0, "fork");
 	a->launcher = launcher;
 	close(fds[1]);
 	while (waitpid(launcher, NULL, WNOHANG) == 0)
@@ -595,13 +502,7 @@ static void case_names(void)
 	}
 	EXPECT(wrong == 0, "%zu exits named wrong, or not once", wrong);
 	EXPECT(named >= NAMED * 9 / 10, "only %zu of %d named", named, NAMED);
-	for (size_t i = 0; i < NAMED; i++) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/pcn%05zu", dir, i);
-		unlink(path);
-	}
-	rmdir(dir);
+	named_remove(dir, "pcn", NAMED);
 	free(a);
 	close_table(t);
 }

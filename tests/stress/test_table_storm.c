@@ -31,6 +31,7 @@
 
 #include <proccn_table.h>
 
+#include "named.h"
 #include "stress_util.h"
 
 #define TEST "stress-table-storm"
@@ -200,7 +201,7 @@ static void follow(struct proccn_table *t, struct run *r, int fd)
 	match_exits(r);
 }
 
-/* A program under a name of its own: a hard link (or copy) of true. */
+/* true(1), to run under other names. */
 static const char *true_path(void)
 {
 	static const char *const paths[] = { "/usr/bin/true", "/bin/true" };
@@ -209,68 +210,6 @@ static const char *true_path(void)
 		if (access(paths[i], X_OK) == 0)
 			return paths[i];
 	stress_skip("no true(1)");
-}
-
-static void make_names(const char *dir, size_t n)
-{
-	const char *truep = true_path();
-
-	for (size_t i = 0; i < n; i++) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/t%05zu", dir, i);
-		if (link(truep, path) != 0 && symlink(truep, path) != 0) {
-			printf("FATAL: link %s: %s\n", path, strerror(errno));
-			exit(1);
-		}
-	}
-}
-
-static void remove_names(const char *dir, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/t%05zu", dir, i);
-		unlink(path);
-	}
-	rmdir(dir);
-}
-
-/*
- * The launcher: runs t00000..tN-1 one after the other, and reaps each
- * REAP_LAG children later, as a parent busy with other work would.
- */
-static pid_t launch(const char *dir, size_t n, int fd)
-{
-	pid_t pid = fork();
-	pid_t ring[REAP_LAG] = { 0 };
-
-	if (pid != 0)
-		return pid;
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (size_t i = 0; i < n; i++) {
-		pid_t c = fork();
-
-		if (c < 0)
-			_exit(20);
-		if (c == 0) {
-			char path[PATH_MAX], *argv[2] = { path, NULL }, *envp[] = { NULL };
-
-			snprintf(path, sizeof(path), "%s/t%05zu", dir, i);
-			execve(path, argv, envp);
-			_exit(127);
-		}
-		if (write(fd, &c, sizeof(c)) != sizeof(c))
-			_exit(21);
-		if (ring[i % REAP_LAG])
-			waitpid(ring[i % REAP_LAG], NULL, 0);
-		ring[i % REAP_LAG] = c;
-	}
-	for (size_t i = 0; i < REAP_LAG; i++)
-		if (ring[i])
-			waitpid(ring[i], NULL, 0);
-	_exit(0);
 }
 
 static void phase_names(size_t n)
@@ -286,9 +225,12 @@ static void phase_names(size_t n)
 		printf("FATAL: mkdtemp/pipe2: %s\n", strerror(errno));
 		exit(1);
 	}
-	make_names(dir, n);
+	if (named_make(dir, "t", n, true_path()) != 0) {
+		printf("FATAL: names: %s\n", strerror(errno));
+		exit(1);
+	}
 	run_init(&r, n);
-	r.launcher = launch(dir, n, fds[1]);
+	r.launcher = named_launch(dir, "t", n, REAP_LAG, fds[1]);
 	close(fds[1]);
 	follow(t, &r, fds[0]);
 	close(fds[0]);
@@ -323,7 +265,7 @@ static void phase_names(size_t n)
 	CHECK(r.losses || named >= n * 99 / 100, "only %zu of %zu named without any loss", named,
 	      n);
 	run_free(&r);
-	remove_names(dir, n);
+	named_remove(dir, "t", n);
 	close_table(t);
 }
 
