@@ -22,22 +22,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "event.h"
 #include "fake_kernel.h"
 #include "oracle.h"
 #include "proccn.h"
 
 #define CB_STOP       (-ECANCELED)
-
-/* A broken promise: say which, then crash so the fuzzer keeps the input. */
-#define CHECK(cond)                                                               \
-	do {                                                                      \
-		if (!(cond)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,    \
-				__LINE__, #cond);                                 \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
 
 struct record {
 	int op;            /* PCN_FUZZ_OP_* */

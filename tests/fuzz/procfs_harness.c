@@ -5,18 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "procfs.h"
 #include "procfs_harness.h"
-
-/* A broken promise: say which, then crash so the fuzzer keeps the input. */
-#define CHECK(cond)                                                               \
-	do {                                                                      \
-		if (!(cond)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,    \
-				__LINE__, #cond);                                 \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
 
 /* [p, p + n) lies within [buf, buf + len). */
 static int inside(const char *p, size_t n, const char *buf, size_t len)
