@@ -198,7 +198,9 @@ static int on_exit_proc(const struct proccn_proc *p, void *userdata)
 	/* start_ns is 0 when unknown; for a process found by a /proc scan
 	 * (F_SCANNED) it has the 1/USER_HZ precision of /proc, which is fine. */
 	if (p->start_ns && p->exit_ns >= p->start_ns)
-		printf(" after %.3fs", (double)(p->exit_ns - p->start_ns) / 1e9);
+		/* inferred: exit_ns is when the resync found it gone */
+		printf(" after %s%.3fs", p->flags & PROCCN_PROC_F_INFERRED ? "at most " : "",
+		       (double)(p->exit_ns - p->start_ns) / 1e9);
 	else
 		fputs(" after an unknown time", stdout);
 	fputs("; parent ", stdout);
