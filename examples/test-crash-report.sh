@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT-0
 # crash-report end to end, on the running kernel (suite "live"): a program
 # killed by SIGSEGV and one that exits 3 are named with their exe, command
-# line, parent name and a plausible lifetime; a clean exit is not reported
-# unless --all; a name with ESC and a newline comes out escaped; --no-cmdline
-# drops the command line; SIGINT exits 0.
+# line, parent name and a plausible lifetime; so is a worker thread's crash
+# after the main thread's exit; a clean exit is not reported unless --all; a
+# name with ESC and a newline comes out escaped; --no-cmdline drops the
+# command line; SIGINT exits 0.
 set -u
 report=${1:?usage: test-crash-report.sh path/to/crash-report}
 tmp=$(mktemp -d)
@@ -83,6 +84,17 @@ wait "$segv" 2>>"$tmp/sh.err"	# bash says "Segmentation fault"
 wait "$three"
 "$crash" -c 'exit 0' & clean=$!
 wait "$clean"
+# A worker thread's SIGSEGV after the main thread called pthread_exit(): the
+# main thread's exit (status 0) is not the end of the process, the crash is.
+python3 -c '
+import ctypes, threading, time
+def worker():
+    time.sleep(0.3)
+    ctypes.string_at(0)                 # SIGSEGV, in the worker
+threading.Thread(target=worker).start()
+ctypes.CDLL(None).pthread_exit(None)    # the main thread ends first
+' 2>>"$tmp/sh.err" & threaded=$!
+wait "$threaded" 2>>"$tmp/sh.err"
 "$evil" -c 'exit 5' & bad=$!
 wait "$bad"
 stop_report default "$bad"
@@ -108,6 +120,10 @@ line=$(grep " pid $three " "$out") || check default "no line for the exit 3 of $
 
 grep -q " pid $clean " "$out" && fail "default: the clean exit of $clean was reported: $(grep " pid $clean " "$out")"
 
+line=$(grep " pid $threaded " "$out") || check default "no line for the worker-thread crash of $threaded"
+[[ $(grep -c " pid $threaded " "$out") == 1 && $line == *" pid $threaded (python"*") killed by SIGSEGV after "* ]] ||
+	check default "worker-thread crash: got '$(grep " pid $threaded " "$out")'"
+
 # The hostile name: escaped everywhere, never a raw control byte.
 line=$(grep " pid $bad " "$out") || check default "no line for the exit 5 of $bad"
 esc='ev\x1b[31m\x0ail'
@@ -126,4 +142,4 @@ line=$(grep " pid $clean " "$tmp/all.out") || check all "--all: no line for the 
 	check all "--all: clean exit line: got '$line'"
 grep -q 'cmdline' "$tmp/all.out" && fail "--no-cmdline: a command line was printed: $(grep -m1 cmdline "$tmp/all.out")"
 
-echo "crash-report: SIGSEGV, exit 3, clean exits, hostile names, --all, --no-cmdline and SIGINT behave"
+echo "crash-report: SIGSEGV, exit 3, a worker thread's crash, clean exits, hostile names, --all, --no-cmdline and SIGINT behave"
