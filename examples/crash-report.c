@@ -154,7 +154,7 @@ static void put_cmdline(const struct proccn_proc *p)
 	fputs(p->flags & PROCCN_PROC_F_TRUNCATED ? "; cmdline (truncated):" : "; cmdline:",
 	      stdout);
 	while (len > 0 && p->cmdline[len - 1] == '\0')
-		len--;	/* the final NUL */
+		len--;	/* the final NUL, and padding (trailing empty arguments too: rare) */
 	if (len == 0) {
 		/* Kernel threads have none. But a zombie's cmdline reads empty
 		 * too, and the table may read an exec late, after the process

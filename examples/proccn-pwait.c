@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct waiter w;	/* static: 64 results are a few kB */
+	static struct waiter w;	/* static: 64 results, some 15 kB, off the stack */
 	struct proccn_table_callbacks cb;
 	struct proccn_table_stats st;
 	struct proccn_table *t = NULL;
@@ -253,8 +253,8 @@ int main(int argc, char **argv)
 			timeout_ms = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || timeout_ms < 0 ||
 			    timeout_ms > INT_MAX) {
-				fprintf(stderr, PROG ": --timeout wants milliseconds (0..%d), not '%s'\n",
-					INT_MAX, optarg);
+				fprintf(stderr, PROG ": --timeout wants milliseconds "
+					"(0..%d), not '%s'\n", INT_MAX, optarg);
 				return EXIT_ERROR;
 			}
 			break;
