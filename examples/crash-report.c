@@ -156,11 +156,9 @@ static void put_cmdline(const struct proccn_proc *p)
 	while (len > 0 && p->cmdline[len - 1] == '\0')
 		len--;	/* the final NUL, and padding (trailing empty arguments too: rare) */
 	if (len == 0) {
-		/* Kernel threads have none. But a zombie's cmdline reads empty
-		 * too, and the table may read an exec late, after the process
-		 * exited (and reports that as a known, empty command line): say
-		 * both, rather than claim it had no arguments. */
-		fputs(" (empty when read: none, or it had exited already)", stdout);
+		/* Kernel threads have none; so has a process that cleared its
+		 * own (read after death, it would be unknown instead). */
+		fputs(" (empty)", stdout);
 		return;
 	}
 	for (i = 0; i <= len; i++) {

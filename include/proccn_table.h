@@ -57,7 +57,9 @@ struct proccn_table;
 /*
  * Optional /proc reads, at every exec and for every process a scan finds.
  * Each costs system calls (the stat read that names a process costs five,
- * with the directory fd).
+ * with the directory fd). A process whose main thread has already exited
+ * when it is read still has its name, but no exe and no command line: those
+ * stay unknown (flag unset).
  */
 #define PROCCN_TABLE_EXE     UINT32_C(0x1)  /* readlink /proc/PID/exe: one more */
 #define PROCCN_TABLE_CMDLINE UINT32_C(0x2)  /* /proc/PID/cmdline: three more, and it

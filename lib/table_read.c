@@ -43,7 +43,6 @@ int proccn__table_same_process(const struct proccn_table *t, const struct pcn_en
 	return mine + 1 >= start_ticks && start_ticks + 1 >= mine;
 }
 
-
 /* A read that failed: counted; the caller decides what it means. */
 static int failed(struct proccn_table *t, int r)
 {
@@ -84,7 +83,8 @@ static void read_optional(struct proccn_table *t, int dirfd, struct pcn_sample *
 		else
 			t->st.proc_read_failed++;
 	}
-	if (fields & PROCCN_TABLE_CMDLINE) {
+	/* a dead main thread has no memory: its command line reads empty, not known */
+	if ((fields & PROCCN_TABLE_CMDLINE) && s->stat.state != 'Z') {
 		t->st.proc_reads++;
 		fl = 0;
 		if (proccn__procfs_read_cmdline(dirfd, t->rd.cmdline, t->opts.cmdline_max,
@@ -98,13 +98,6 @@ static void read_optional(struct proccn_table *t, int dirfd, struct pcn_sample *
 	}
 }
 
-/*
- * proccn__table_read - read process @pid into t->sample: stat always (comm,
- * state, threads, start time), status with PCN_READ_CREDS, and the optional
- * fields. Returns 0, -ESRCH when the process is gone (a zombie whose every
- * thread ended counts as gone, unless PCN_READ_ZOMBIE: its stat still names
- * the image it ran), or another -errno (counted).
- */
 /*
  * Only stat: one file, so one incarnation without a directory fd: three
  * system calls instead of five (an exec storm is read against the clock of

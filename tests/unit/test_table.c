@@ -327,6 +327,38 @@ static void test_fork_exec_exit(void **state)
 	assert_int_equal(proccn_table_get_key(t, p.key, &p), 0);
 }
 
+/*
+ * An EXEC read after the process died (not yet reaped): the zombie's stat
+ * still names the image, but it has no memory left, so its empty command
+ * line and missing exe are unknown, not known to be empty.
+ */
+static void test_exec_read_from_zombie(void **state)
+{
+	PROCCN_OPTS(proccn_table_opts, o, .fields = PROCCN_TABLE_EXE | PROCCN_TABLE_CMDLINE);
+	struct fakeproc_proc z;
+
+	(void)state;
+	open_table(&o);
+	fk_generate(&fk, fk_fork(SHELL, SHELL, 210, 210));
+	pump();
+	fakeproc_proc_init(&z, 210);
+	z.ppid = SHELL;
+	z.comm = "sh";
+	z.state = 'Z';
+	z.exe = NULL;
+	z.argv = NULL;
+	z.starttime = proccn__table_ticks_of(t, s.start[0].start_ns);
+	fakeproc_add(fp, &z);
+	fk_generate(&fk, fk_exec(210, 210));
+	fk_generate(&fk, fk_exit(210, 210, 3 << 8, 17, SHELL, SHELL));
+	pump();
+	assert_int_equal(s.nexit, 1);
+	assert_string_equal(s.exit[0].comm, "sh");
+	assert_false(s.exit[0].flags & PROCCN_PROC_F_UNNAMED);
+	assert_false(s.exit[0].flags & PROCCN_PROC_F_CMDLINE);
+	assert_false(s.exit[0].flags & PROCCN_PROC_F_EXE);
+}
+
 /* Test 5a: the main thread exits first; the process ends with a worker's SIGSEGV. */
 static void test_leader_exits_first(void **state)
 {
@@ -935,6 +967,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_initial_scan),
 		T(test_fork_exec_exit),
+	T(test_exec_read_from_zombie),
 		T(test_leader_exits_first),
 		T(test_exec_from_worker),
 		T(test_exec_from_worker_reordered),
