@@ -22,6 +22,9 @@
  *   returns, and that dispatch delivers nothing more); a nested
  *   proccn_dispatch() fails with -EBUSY; proccn_set_events() and
  *   proccn_unsubscribe() apply at once; accessors and statistics work.
+ * - A handle a process table follows (<proccn_table.h>) is the table's:
+ *   proccn_dispatch() and proccn_unsubscribe() on it are -EBUSY, and
+ *   proccn_close() waits for proccn_table_close().
  *
  * Changes since 0.1 (the ABI changed; nothing had been released):
  * - max_batch_latency_us is adaptive batching, on by default (0 = a 1 ms
@@ -269,6 +272,9 @@ int proccn_open(struct proccn **out, const struct proccn_opts *opts);
  * the handle is freed when the callback returns: that proccn_dispatch()
  * delivers nothing more and returns as usual (the count so far, or the
  * callback's negative value). Do not use the handle after the close.
+ *
+ * A handle a process table follows (proccn_table_open()) is closed when
+ * that table is: until then it stays subscribed and the table keeps working.
  */
 struct proccn *proccn_close(struct proccn *h);
 
@@ -279,6 +285,7 @@ struct proccn *proccn_close(struct proccn *h);
  * send(2); after a failure nothing was sent and a later call tries again
  * (proccn_close() tries up to three times on -EAGAIN, -ENOBUFS, -ENOMEM, -EINTR).
  * From a callback too: the events already queued are still delivered.
+ * -EBUSY while a process table follows the handle (proccn_table_open()).
  */
 int proccn_unsubscribe(struct proccn *h);
 
@@ -390,8 +397,9 @@ struct proccn_callbacks {
  * Returns the number of events delivered (0 on timeout), a callback's
  * negative value, -EINVAL (NULL handle or callbacks, or a callbacks sz too
  * small or ending inside a member), -E2BIG (callbacks this library does not
- * know are set), -EBUSY (called from one of this handle's callbacks), or a
- * negative errno from recvmmsg(2) or poll(2).
+ * know are set), -EBUSY (called from one of this handle's callbacks, or a
+ * process table follows the handle: proccn_table_dispatch() dispatches it),
+ * or a negative errno from recvmmsg(2) or poll(2).
  */
 int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		    void *userdata, int timeout_ms);
@@ -408,7 +416,8 @@ int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
  * OVERRUN report may follow at once). Same mask rules as opts.events. May
  * be called from a callback: the events of the batch not yet delivered
  * then pass the new mask or are filtered. Returns 0, -EINVAL for bits
- * outside ALL, -ECHILD in a process other than the one that opened the
+ * outside ALL or, while a process table follows the handle, for a mask
+ * without FORK, EXEC and EXIT (the table needs them), -ECHILD in a process other than the one that opened the
  * handle (a fork() child: the subscription is the parent's), or a negative
  * errno from send(2) or setsockopt(2) (the socket filter); on failure the
  * old mask stays.

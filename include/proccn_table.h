@@ -38,6 +38,11 @@
  * their events); a process found by the scan whose parent is not known (born
  * in the window and orphaned there) is flagged PROCCN_PROC_F_LINEAGE_LOST.
  *
+ * Calls from inside a table callback: lookups, walks, watches, statistics
+ * and proccn_table_resync() work (a resync asked for while one finishes
+ * follows it); proccn_table_close() is deferred until the callback returns;
+ * a nested proccn_table_dispatch() is -EBUSY, proccn_table_wait() -EINVAL.
+ *
  * Threads: one table is used by one thread at a time, as its handle is.
  * Conventions as in <proccn.h>: negative errno returns, versioned structs
  * with a size field, PROCCN_OPTS() for options.
@@ -226,8 +231,10 @@ struct proccn_table_callbacks {
  *     loss counting is exact and COMM/UID/GID/SID keep entries current),
  *     without PROCCN_F_PROCESSES_ONLY (thread events tell when a process
  *     ends). NULL: the table opens its own handle (mask ALL) and closes it.
- *     From now on dispatch through proccn_table_dispatch(), never through
- *     proccn_dispatch() on @h, or the table misses events.
+ *     From now on the table follows @h: proccn_table_dispatch() dispatches
+ *     it, proccn_dispatch() and proccn_unsubscribe() on it are -EBUSY, a
+ *     mask without FORK, EXEC and EXIT is -EINVAL, and proccn_close(@h)
+ *     waits for proccn_table_close() (one of these would blind the table).
  * @opts: NULL for the defaults.
  *
  * Allocates the whole memory budget. Events generated during the scan stay
@@ -236,7 +243,8 @@ struct proccn_table_callbacks {
  * generated before the read.
  *
  * Returns 0 with *out set, or -EINVAL (bad options, a handle without FORK,
- * EXEC or EXIT, or with PROCCN_F_PROCESSES_ONLY), -E2BIG (as for options of
+ * EXEC or EXIT, or with PROCCN_F_PROCESSES_ONLY), -EBUSY (another table
+ * follows @h, or @h is being dispatched: from one of its callbacks), -E2BIG (as for options of
  * <proccn.h>), -ENOMEM, the errors of proccn_open(), or -errno from opening
  * the /proc root.
  */
@@ -245,8 +253,9 @@ int proccn_table_open(struct proccn_table **out, struct proccn *h,
 
 /*
  * proccn_table_close - free the table (and the handle it opened itself; a
- * handle of the caller's stays open). Accepts NULL; returns NULL. From a
- * callback of the table's own dispatch: deferred until the callback returns.
+ * handle of the caller's stays open, unless proccn_close() was called on it
+ * meanwhile: it closes now). Accepts NULL; returns NULL. From a callback of
+ * the table's own dispatch: deferred until the callback returns.
  */
 struct proccn_table *proccn_table_close(struct proccn_table *t);
 
@@ -343,7 +352,10 @@ int proccn_table_unwatch(struct proccn_table *t, uint64_t id);
  * at most @timeout_ms (-1: no limit). A pid that is not running, and one
  * that is reused meanwhile, never hang it. Fills *result (result->sz set by
  * the caller). Returns 0, -ETIMEDOUT, or an error of
- * proccn_table_watch() or proccn_table_dispatch().
+ * proccn_table_watch() or proccn_table_dispatch(); -EINVAL from inside a
+ * table callback. A signal ends it (-EINTR) only when it interrupts the
+ * blocking read itself: a program that must act on signals uses
+ * proccn_table_watch() in its own loop (examples/proccn-pwait.c).
  */
 int proccn_table_wait(struct proccn_table *t, pid_t pid, uint32_t flags, int timeout_ms,
 		      struct proccn_watch_result *result);

@@ -288,6 +288,14 @@ static int call_done(const struct call *c)
 int proccn_dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
 		    void *userdata, int timeout_ms)
 {
+	if (h && h->followed)
+		return -EBUSY;   /* its table dispatches it */
+	return proccn__dispatch(h, callbacks, userdata, timeout_ms);
+}
+
+int proccn__dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
+		     void *userdata, int timeout_ms)
+{
 	struct call c;
 	int r;
 

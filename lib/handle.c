@@ -280,6 +280,11 @@ struct proccn *proccn_close(struct proccn *h)
 {
 	if (!h || h->closing)
 		return NULL;
+	if (h->followed) {
+		/* the table still reads it: closed when the table lets go */
+		h->close_deferred = 1;
+		return NULL;
+	}
 	unsubscribe_firmly(h);
 	if (h->dispatching) {
 		/* from a callback: dispatch frees the handle when the callback returns */
@@ -288,6 +293,25 @@ struct proccn *proccn_close(struct proccn *h)
 	}
 	proccn__free(h);
 	return NULL;
+}
+
+int proccn__follow(struct proccn *h, uint32_t needs)
+{
+	if (h->followed || h->dispatching)
+		return -EBUSY;
+	h->followed = 1;
+	h->follower_needs = needs;
+	return 0;
+}
+
+void proccn__unfollow(struct proccn *h)
+{
+	h->followed = 0;
+	h->follower_needs = 0;
+	h->held_work = 0;
+	proccn__sync_notify(h);
+	if (h->close_deferred)
+		proccn_close(h);
 }
 
 int proccn_fd(const struct proccn *h)

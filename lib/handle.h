@@ -48,6 +48,9 @@ struct proccn {
 	int closing;              /* proccn_close() was called from a callback */
 	int queue_empty;          /* the last dispatch left the socket drained */
 	int held_work;            /* a layer above (the table) holds work */
+	int followed;             /* a table follows the handle (proccn__follow) */
+	uint32_t follower_needs;  /* the events it cannot do without */
+	int close_deferred;       /* proccn_close() came while it followed */
 };
 
 /*
@@ -85,6 +88,22 @@ int proccn__has_work(const struct proccn *h);
 
 /* proccn__sync_notify - make proccn_fd() readable iff the handle holds work. */
 void proccn__sync_notify(struct proccn *h);
+
+/*
+ * proccn__follow - a table follows @h from now on: only it dispatches the
+ * handle (proccn__dispatch), proccn_dispatch() and proccn_unsubscribe() are
+ * -EBUSY, a mask without @needs is -EINVAL, and proccn_close() waits for
+ * proccn__unfollow(). Returns 0, or -EBUSY when another table follows @h or
+ * @h is being dispatched (its callbacks would take the table's events).
+ */
+int proccn__follow(struct proccn *h, uint32_t needs);
+
+/* proccn__unfollow - the table lets go: a close that waited happens now. */
+void proccn__unfollow(struct proccn *h);
+
+/* proccn__dispatch - proccn_dispatch() for the table that follows @h. */
+int proccn__dispatch(struct proccn *h, const struct proccn_callbacks *callbacks,
+		     void *userdata, int timeout_ms);
 
 /* proccn__free - close the fds and free everything, sending nothing. */
 void proccn__free(struct proccn *h);

@@ -259,6 +259,9 @@ int proccn_set_events(struct proccn *h, uint32_t events)
 	/* a forked child's copy: the socket and its subscription are the parent's */
 	if (getpid() != h->owner)
 		return -ECHILD;
+	if (h->followed &&
+	    (proccn__mask_normalise(events) & h->follower_needs) != h->follower_needs)
+		return -EINVAL;   /* its table would miss what it must see */
 	old = h->sub.events;
 	h->sub.events = proccn__mask_normalise(events);
 	r = apply_mask(h, 0);
@@ -287,6 +290,8 @@ int proccn_unsubscribe(struct proccn *h)
 
 	if (!h)
 		return -EINVAL;
+	if (h->followed)
+		return -EBUSY;
 	if (!h->sub.subscribed)
 		return 0;
 	/* a forked child's copy: the socket and its subscription are the parent's */

@@ -52,7 +52,8 @@ static const struct pcn_abi_member table_cb_members[] = {
 	PCN_ABI_MEMBER(struct proccn_table_callbacks, on_loss),
 	PCN_ABI_MEMBER(struct proccn_table_callbacks, on_resync),
 	PCN_ABI_MEMBER(struct proccn_table_callbacks, on_watch),
-	PCN_ABI_MEMBER(struct proccn_table_callbacks, raw),
+	/* the size of the pointer member itself, as meant */
+	PCN_ABI_MEMBER(struct proccn_table_callbacks, raw), /* NOLINT(bugprone-sizeof-expression) */
 };
 static const struct pcn_abi_layout table_cb_layout =
 	PCN_ABI_LAYOUT(struct proccn_table_callbacks, table_cb_members, sizeof(size_t));
@@ -113,6 +114,8 @@ static void table_free(struct proccn_table *t)
 	free(t->exited);
 	free(t->cmdlines);
 	free(t->rd.cmdline);
+	if (t->following)
+		proccn__unfollow(t->h);
 	if (t->own_handle)
 		proccn_close(t->h);
 	free(t);
@@ -175,6 +178,10 @@ int proccn_table_open(struct proccn_table **out, struct proccn *h,
 		t->h = h;
 		r = check_handle(h);
 	}
+	if (r >= 0) {
+		r = proccn__follow(h, NEEDED_EVENTS);
+		t->following = r >= 0;
+	}
 	if (r >= 0)
 		r = table_alloc(t);
 	if (r >= 0) {
@@ -203,8 +210,6 @@ struct proccn_table *proccn_table_close(struct proccn_table *t)
 		t->closing = 1;
 		return NULL;
 	}
-	if (!t->own_handle)
-		proccn__hold_work(t->h, 0);
 	table_free(t);
 	return NULL;
 }
@@ -236,6 +241,19 @@ static int table_on_event(const union proccn_event *ev, void *ud)
 	return pcn_first_error(r, q);
 }
 
+/*
+ * A resync under way began before the reason for this one: it ends, and
+ * another one follows (restarting it instead could starve it under a storm).
+ */
+static void request_resync(struct proccn_table *t)
+{
+	if (t->scan.phase == PCN_SCAN_RUNNING || t->scan.phase == PCN_SCAN_FINISHING)
+		t->scan.again = 1;
+	else
+		t->scan.phase = PCN_SCAN_DUE;
+	proccn__hold_work(t->h, 1);
+}
+
 static int table_on_loss(const struct proccn_loss *loss, void *ud)
 {
 	struct proccn_table *t = ud;
@@ -243,12 +261,7 @@ static int table_on_loss(const struct proccn_loss *loss, void *ud)
 
 	if (t->closing)
 		return -ECANCELED;
-	/* a resync under way began before this loss: it ends, and another one
-	   follows (restarting it instead could starve it under a storm) */
-	if (t->scan.phase == PCN_SCAN_RUNNING || t->scan.phase == PCN_SCAN_FINISHING)
-		t->scan.again = 1;
-	else
-		t->scan.phase = PCN_SCAN_DUE;
+	request_resync(t);
 	proccn__table_watch_loss(t);
 	if (t->cb->on_loss)
 		r = t->cb->on_loss(loss, t->ud);
@@ -291,6 +304,43 @@ static int advance_scan(struct proccn_table *t)
 	}
 }
 
+/*
+ * One round with callbacks @c: held reports, the handle's events, the
+ * resync's next step. A callback may have asked to close the table: the
+ * caller looks at t->closing.
+ */
+static int dispatch_round(struct proccn_table *t, const struct proccn_table_callbacks *c,
+			  void *userdata, int timeout_ms, int *n)
+{
+	int r;
+
+	t->cb = c;
+	t->raw = c->raw;
+	t->ud = userdata;
+	t->dispatching = 1;
+	r = held_reports(t);
+	if (r >= 0) {
+		/* while a resync runs, its steps go between drains: never block */
+		*n = proccn__dispatch(t->h, &table_handle_cb, t,
+				      t->scan.phase != PCN_SCAN_IDLE ? 0 : timeout_ms);
+		r = *n < 0 ? *n : 0;
+	}
+	if (r >= 0 && !t->closing)
+		r = pcn_first_error(advance_scan(t), held_reports(t));
+	proccn__table_expire(t, pcn_now_ns());
+	t->dispatching = 0;
+	t->cb = NULL;
+	t->raw = NULL;
+	return r;
+}
+
+/* The table's fd stays readable while it holds work of its own. */
+static void hold_own_work(struct proccn_table *t)
+{
+	proccn__hold_work(t->h, t->scan.phase != PCN_SCAN_IDLE || t->scan.report_due ||
+				    proccn__table_watch_pending(t));
+}
+
 int proccn_table_dispatch(struct proccn_table *t, const struct proccn_table_callbacks *cb,
 			  void *userdata, int timeout_ms)
 {
@@ -309,30 +359,13 @@ int proccn_table_dispatch(struct proccn_table *t, const struct proccn_table_call
 	}
 	if (r < 0)
 		return r;
-	t->cb = &c;
-	t->raw = c.raw;
-	t->ud = userdata;
-	t->dispatching = 1;
-	r = held_reports(t);
-	if (r >= 0) {
-		/* while a resync runs, its steps go between drains: never block */
-		n = proccn_dispatch(t->h, &table_handle_cb, t,
-				    t->scan.phase != PCN_SCAN_IDLE ? 0 : timeout_ms);
-		r = n < 0 ? n : 0;
-	}
-	if (r >= 0 && !t->closing)
-		r = pcn_first_error(advance_scan(t), held_reports(t));
-	proccn__table_expire(t, pcn_now_ns());
-	t->dispatching = 0;
-	t->cb = NULL;
-	t->raw = NULL;
+	r = dispatch_round(t, &c, userdata, timeout_ms, &n);
 	if (t->closing) {
 		t->closing = 0;
 		proccn_table_close(t);
 		return r == -ECANCELED ? 0 : r < 0 ? r : n;
 	}
-	proccn__hold_work(t->h, t->scan.phase != PCN_SCAN_IDLE || t->scan.report_due ||
-				    proccn__table_watch_pending(t));
+	hold_own_work(t);
 	return r < 0 ? r : n;
 }
 
@@ -340,8 +373,7 @@ int proccn_table_resync(struct proccn_table *t)
 {
 	if (!t)
 		return -EINVAL;
-	t->scan.phase = PCN_SCAN_DUE;
-	proccn__hold_work(t->h, 1);
+	request_resync(t);
 	return 0;
 }
 
@@ -527,7 +559,7 @@ int proccn_table_wait(struct proccn_table *t, pid_t pid, uint32_t flags, int tim
 	const struct proccn_table_callbacks none = { .sz = sizeof(none) };
 	uint64_t id, deadline = 0;
 	struct pcn_watch *w;
-	int r;
+	int r, n;
 
 	if (!t || !result || result->sz < sizeof(size_t) || t->dispatching)
 		return -EINVAL;
@@ -544,8 +576,10 @@ int proccn_table_wait(struct proccn_table *t, pid_t pid, uint32_t flags, int tim
 		if (w->done)
 			return take_result(t, w, result);
 		/* what is queued is looked at once even with no time to wait */
-		r = proccn_table_dispatch(t, &none, NULL,
-					  left < 0 ? -1 : (int)((left + 999999) / 1000000));
+		/* no callbacks: nothing can close the table meanwhile */
+		r = dispatch_round(t, &none, NULL,
+				   left < 0 ? -1 : (int)((left + 999999) / 1000000), &n);
+		hold_own_work(t);
 		if (r >= 0 && !w->done && timeout_ms >= 0 && (int64_t)(deadline - pcn_now_ns()) <= 0)
 			r = -ETIMEDOUT;
 		if (r < 0)

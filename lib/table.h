@@ -97,6 +97,7 @@ struct pcn_sample {
 struct proccn_table {
 	struct proccn *h;
 	int own_handle;
+	int following;            /* proccn__follow() succeeded: unfollow at close */
 	struct proccn_table_opts opts;
 	int rootfd;
 	struct proccn__procfs_clock clock;
@@ -131,12 +132,12 @@ struct proccn_table {
 /* table_store.c: entries, the tree, the exited ring */
 uint32_t proccn__table_entry_new(struct proccn_table *t, pid_t pid);
 void proccn__table_entry_link(struct proccn_table *t, uint32_t child, uint32_t parent);
-void proccn__table_entry_unlink(struct proccn_table *t, uint32_t e);
-void proccn__table_entry_retire(struct proccn_table *t, uint32_t e, uint64_t now_ns);
+void proccn__table_entry_unlink(struct proccn_table *t, uint32_t i);
+void proccn__table_entry_retire(struct proccn_table *t, uint32_t i, uint64_t now_ns);
 void proccn__table_expire(struct proccn_table *t, uint64_t now_ns);
 uint32_t proccn__table_live(const struct proccn_table *t, pid_t pid);
 uint32_t proccn__table_find_exited(const struct proccn_table *t, pid_t pid, uint64_t key);
-void proccn__table_fill(const struct proccn_table *t, uint32_t e, struct proccn_proc *p);
+void proccn__table_fill(const struct proccn_table *t, uint32_t i, struct proccn_proc *p);
 void proccn__table_set_exe(struct proccn_table *t, struct pcn_entry *e, const char *s,
 			   size_t len);
 void proccn__table_set_cgroup(struct proccn_table *t, struct pcn_entry *e, const char *s,
@@ -151,14 +152,14 @@ int proccn__table_read(struct proccn_table *t, pid_t pid, unsigned int how);
 int proccn__table_same_process(const struct proccn_table *t, const struct pcn_entry *e,
 			       uint64_t start_ticks);
 uint64_t proccn__table_key(pid_t pid, uint64_t start_ticks);
-void proccn__table_apply_sample(struct proccn_table *t, uint32_t e);
+void proccn__table_apply_sample(struct proccn_table *t, uint32_t i);
 uint64_t proccn__table_ticks_of(const struct proccn_table *t, uint64_t mono_ns);
 
 /* table_events.c: events and ends */
 int proccn__table_event(struct proccn_table *t, const union proccn_event *ev);
-int proccn__table_end(struct proccn_table *t, uint32_t e, uint32_t code, uint64_t when_ns,
+int proccn__table_end(struct proccn_table *t, uint32_t i, uint32_t code, uint64_t when_ns,
 		      int inferred);
-int proccn__table_started(struct proccn_table *t, uint32_t e);
+int proccn__table_started(struct proccn_table *t, uint32_t i);
 
 /* table_scan.c: the initial scan and resyncs */
 void proccn__table_scan_start(struct proccn_table *t, int initial);
@@ -176,7 +177,7 @@ void proccn__table_watch_take(struct pcn_watch *w, struct proccn_watch_result *r
 
 /* table.c */
 int proccn__table_call(struct proccn_table *t,
-		       int (*fn)(const struct proccn_proc *p, void *ud), uint32_t e);
+		       int (*fn)(const struct proccn_proc *p, void *ud), uint32_t i);
 
 /* The first negative of two results: a stopping callback's value wins. */
 static inline int pcn_first_error(int a, int b)

@@ -45,6 +45,8 @@ struct seen {
 	int stop_exits;           /* on_exit returns -ECANCELED */
 	int close_on_exit;        /* on_exit closes the table */
 	int nested;               /* what a nested dispatch returned */
+	int calls_on_exit;        /* on_exit tries the other calls (below) */
+	int r_get, r_get_state, r_handle_dispatch, r_wait, r_resync, r_watch, r_unwatch;
 };
 
 static struct fake_kernel fk;
@@ -93,6 +95,23 @@ static int on_exec(const struct proccn_proc *p, void *ud)
 	return 0;
 }
 
+/* The other public calls, from inside a callback of the table. */
+static void calls_inside(struct seen *x, pid_t pid)
+{
+	static const struct proccn_callbacks no_raw = { .sz = sizeof(no_raw) };
+	struct proccn_watch_result w = { .sz = sizeof(w) };
+	struct proccn_proc q = { .sz = sizeof(q) };
+	uint64_t id = 0;
+
+	x->r_get = proccn_table_get(t, pid, &q);
+	x->r_get_state = (int)q.state;
+	x->r_handle_dispatch = proccn_dispatch(proccn_table_handle(t), &no_raw, NULL, 0);
+	x->r_wait = proccn_table_wait(t, SHELL, 0, 0, &w);
+	x->r_resync = proccn_table_resync(t);
+	x->r_watch = proccn_table_watch(t, SHELL, 0, &id);
+	x->r_unwatch = proccn_table_unwatch(t, id);
+}
+
 static int on_exit_cb(const struct proccn_proc *p, void *ud)
 {
 	struct seen *x = ud;
@@ -101,6 +120,8 @@ static int on_exit_cb(const struct proccn_proc *p, void *ud)
 		snprintf(x->exit_exe[x->nexit], sizeof(x->exit_exe[0]), "%s", p->exe ? p->exe : "");
 		x->exit[x->nexit++] = *p;
 	}
+	if (x->calls_on_exit)
+		calls_inside(x, p->pid);
 	if (x->close_on_exit) {
 		struct proccn_table_callbacks none = { .sz = sizeof(none) };
 
@@ -180,7 +201,7 @@ static void pump(void)
 	for (i = 0; i < 200; i++) {
 		r = proccn_table_dispatch(t, &cb, &s, 0);
 		assert_true(r >= 0);
-		if (r == 0 && proccn_table_synced(t) == 1 && !proccn__has_work(h))
+		if (r == 0 && proccn_table_synced(t) == 1 && !proccn__has_work(proccn_table_handle(t)))
 			return;
 	}
 	fail_msg("the table never settled");
@@ -838,6 +859,73 @@ static void test_close_from_callback(void **state)
 	assert_int_equal(s.nstart, 1);   /* nothing after the close */
 }
 
+/*
+ * The other calls from a callback: lookups see the event applied, a dispatch
+ * of the handle is -EBUSY, a wait -EINVAL, watches work, and a resync asked
+ * for while one is finishing (an inferred exit) follows it, not lost.
+ */
+static void test_calls_from_callback(void **state)
+{
+	(void)state;
+	fake(1950, SHELL, "gone", NULL, boot_ticks_now() - 10, 1);
+	open_table(NULL);
+	fakeproc_remove(fp, 1950);
+	s.calls_on_exit = 1;
+	assert_int_equal(proccn_table_resync(t), 0);
+	pump();
+	assert_int_equal(s.nexit, 1);
+	assert_true(s.exit[0].flags & PROCCN_PROC_F_INFERRED);
+	assert_int_equal(s.r_get, 0);
+	assert_int_equal(s.r_get_state, PROCCN_PROC_EXITED);
+	assert_int_equal(s.r_handle_dispatch, -EBUSY);
+	assert_int_equal(s.r_wait, -EINVAL);
+	assert_int_equal(s.r_resync, 0);
+	assert_int_equal(s.r_watch, 0);
+	assert_int_equal(s.r_unwatch, 0);
+	/* the initial scan, the one asked for, and the one asked for inside */
+	assert_int_equal(s.nresync, 3);
+	assert_int_equal(s.resync[2].exited, 0);
+
+	s.r_get = -1;
+	fk_generate(&fk, fk_fork(SHELL, SHELL, 1951, 1951));
+	fk_generate(&fk, fk_exit(1951, 1951, 0, 17, SHELL, SHELL));
+	pump();
+	assert_int_equal(s.nexit, 2);
+	assert_int_equal(s.r_get, 0);
+	assert_int_equal(s.r_handle_dispatch, -EBUSY);
+	assert_int_equal(s.nresync, 4);
+}
+
+/*
+ * The handle a table follows is the table's to dispatch: the calls that
+ * would take its events or blind it are refused, and a close waits for the
+ * table.
+ */
+static void test_handle_followed(void **state)
+{
+	static const struct proccn_callbacks no_raw = { .sz = sizeof(no_raw) };
+	struct proccn_table *second = NULL;
+
+	(void)state;
+	open_table(NULL);
+	assert_int_equal(proccn_dispatch(h, &no_raw, NULL, 0), -EBUSY);
+	assert_int_equal(proccn_unsubscribe(h), -EBUSY);
+	assert_int_equal(proccn_set_events(h, PROCCN_EV_FORK | PROCCN_EV_EXIT), -EINVAL);
+	assert_int_equal(proccn_get_events(h), PROCCN_EV_ALL);
+	assert_int_equal(proccn_set_events(h, PROCCN_EV_FORK | PROCCN_EV_EXEC | PROCCN_EV_EXIT), 0);
+	assert_int_equal(proccn_table_open(&second, h, NULL), -EBUSY);
+	assert_null(second);
+	/* closed by the table's close, not now: the table still follows it */
+	h = proccn_close(h);
+	assert_int_equal(fk.req[fk.nreq - 1].op, 1);   /* still LISTEN */
+	fk_generate(&fk, fk_fork(SHELL, SHELL, 1960, 1960));
+	pump();
+	assert_int_equal(s.nstart, 1);
+	assert_int_equal(get(1960).ppid, SHELL);
+	t = proccn_table_close(t);
+	assert_int_equal(fk.req[fk.nreq - 1].op, 2);   /* IGNORE: the handle closed */
+}
+
 /* The fd is readable while a resync runs, so an epoll-only consumer finishes it. */
 static void test_fd_readable_during_resync(void **state)
 {
@@ -986,6 +1074,8 @@ int main(void)
 		T(test_queries),
 		T(test_stopping_callback),
 		T(test_close_from_callback),
+	T(test_calls_from_callback),
+	T(test_handle_followed),
 		T(test_fd_readable_during_resync),
 		T(test_loss_during_resync),
 		T(test_hostile_proc),
