@@ -571,14 +571,14 @@ int proccn_table_wait(struct proccn_table *t, pid_t pid, uint32_t flags, int tim
 		deadline = pcn_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	t->waiting_for = id;
 	for (;;) {
-		int64_t left = timeout_ms < 0 ? -1 : (int64_t)(deadline - pcn_now_ns());
+		int64_t left = (int64_t)(deadline - pcn_now_ns());
+		int wait_ms = timeout_ms < 0 ? -1 : left <= 0 ? 0 : (int)((left + 999999) / 1000000);
 
 		if (w->done)
 			return take_result(t, w, result);
-		/* what is queued is looked at once even with no time to wait */
-		/* no callbacks: nothing can close the table meanwhile */
-		r = dispatch_round(t, &none, NULL,
-				   left < 0 ? -1 : (int)((left + 999999) / 1000000), &n);
+		/* what is queued is looked at once even with no time to wait; no
+		   callbacks, so nothing can close the table meanwhile */
+		r = dispatch_round(t, &none, NULL, wait_ms, &n);
 		hold_own_work(t);
 		if (r >= 0 && !w->done && timeout_ms >= 0 && (int64_t)(deadline - pcn_now_ns()) <= 0)
 			r = -ETIMEDOUT;

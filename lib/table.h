@@ -23,8 +23,11 @@
 
 /* An entry's state: free, or a PROCCN_PROC_* state. */
 #define PCN_FREE 0
-/* Internal flag: added by the running resync (never shown in a record). */
-#define PCN_F_ADDED UINT32_C(0x80000000)
+/* Internal flags, never shown in a record. */
+#define PCN_F_ADDED  UINT32_C(0x80000000) /* added by the running resync */
+#define PCN_F_REUSED UINT32_C(0x40000000) /* born on the pid of a process whose
+					     EXIT had not come: it may come late */
+#define PCN_F_INTERNAL (PCN_F_ADDED | PCN_F_REUSED)
 
 struct pcn_entry {
 	uint64_t key;             /* (start ticks << 22) | pid */
@@ -148,6 +151,7 @@ void proccn__table_copy_image(struct proccn_table *t, struct pcn_entry *to,
 /* table_read.c: /proc */
 #define PCN_READ_CREDS  0x1u  /* /proc/PID/status too */
 #define PCN_READ_ZOMBIE 0x2u  /* a process whose threads all ended still counts */
+#define PCN_READ_STAT   0x4u  /* stat alone, whatever opts.fields asks */
 int proccn__table_read(struct proccn_table *t, pid_t pid, unsigned int how);
 int proccn__table_same_process(const struct proccn_table *t, const struct pcn_entry *e,
 			       uint64_t start_ticks);

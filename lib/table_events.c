@@ -138,7 +138,7 @@ static int process_fork(struct proccn_table *t, const struct proccn_fork *f)
 	uint64_t ts = f->hdr.timestamp_ns, ticks = proccn__table_ticks_of(t, ts);
 	uint32_t i = proccn__table_live(t, f->child_pid), p;
 	struct pcn_entry *e;
-	int r = 0;
+	int r = 0, reused;
 
 	if (i != PCN_NONE) {
 		e = &t->entries[i];
@@ -153,14 +153,18 @@ static int process_fork(struct proccn_table *t, const struct proccn_fork *f)
 			t->st.stale_events++;
 			return 0;
 		}
-		/* the pid is another process's now: the old one's EXIT was lost */
+		/* the pid is another process's now: the old one's EXIT was lost,
+		   or comes late */
 		t->st.pid_reuse++;
 		r = proccn__table_end(t, i, 0, ts, 1);
 	}
+	reused = i != PCN_NONE;
 	i = proccn__table_entry_new(t, f->child_pid);
 	if (i == PCN_NONE)
 		return r;
 	e = &t->entries[i];
+	if (reused)
+		e->flags |= PCN_F_REUSED;
 	e->key = proccn__table_key(f->child_pid, ticks);
 	e->start_ns = ts;
 	e->threads = 1;
@@ -263,6 +267,23 @@ static int on_exec(struct proccn_table *t, const struct proccn_exec *x)
 	return proccn__table_call(t, t->cb ? t->cb->on_exec : NULL, i);
 }
 
+/*
+ * The kernel sends an EXIT after it woke the parent: a process preempted in
+ * between may be reaped and its pid reused before its EXIT goes out (parent
+ * fields 0: reaped), after the new process's FORK. Such an EXIT, on a pid
+ * reused while an EXIT was due, is the new process's only if /proc no
+ * longer shows the new process running.
+ */
+static int late_exit_of_reused_pid(struct proccn_table *t, struct pcn_entry *e,
+				   const struct proccn_exit *x)
+{
+	if (!(e->flags & PCN_F_REUSED) || x->pid != x->tgid || x->parent_tgid != 0)
+		return 0;
+	e->flags &= ~PCN_F_REUSED;   /* one late EXIT at most */
+	return proccn__table_read(t, x->tgid, PCN_READ_STAT) == 0 &&
+	       proccn__table_same_process(t, e, t->sample.start_ticks);
+}
+
 /* An EXIT: one thread fewer; the last one ends the process. */
 static int on_exit_ev(struct proccn_table *t, const struct proccn_exit *x)
 {
@@ -275,7 +296,7 @@ static int on_exit_ev(struct proccn_table *t, const struct proccn_exit *x)
 		return 0;
 	}
 	/* an earlier process's late EXIT, or a thread already out of the count */
-	if (ts < e->start_ns || ts <= e->threads_ns) {
+	if (ts < e->start_ns || ts <= e->threads_ns || late_exit_of_reused_pid(t, e, x)) {
 		t->st.stale_events++;
 		return 0;
 	}

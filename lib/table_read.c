@@ -159,7 +159,7 @@ int proccn__table_read(struct proccn_table *t, pid_t pid, unsigned int how)
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	if (!(how & PCN_READ_CREDS) && !t->opts.fields) {
+	if ((how & PCN_READ_STAT) || (!(how & PCN_READ_CREDS) && !t->opts.fields)) {
 		r = read_stat_only(t, pid, s);
 		if (r >= 0 && !still_running(s, how))
 			r = -ESRCH;

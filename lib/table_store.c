@@ -172,7 +172,7 @@ void proccn__table_fill(const struct proccn_table *t, uint32_t i, struct proccn_
 	p->ppid = e->ppid;
 	p->sid = e->sid;
 	p->state = e->state;
-	p->flags = e->flags & ~PCN_F_ADDED;
+	p->flags = e->flags & ~PCN_F_INTERNAL;
 	p->execs = e->execs;
 	p->threads = e->threads;
 	p->ruid = e->ruid;

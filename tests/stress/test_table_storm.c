@@ -68,30 +68,46 @@ static int on_exit_cb(const struct proccn_proc *p, void *ud)
 	return 0;
 }
 
-/* The exits reported, matched to the children. */
+/*
+ * The exits reported, matched to the children. A pid may serve several
+ * children of one run (pids wrap): an exit goes to the child with its pid
+ * whose record has its key (a second report), else to the first such child
+ * not yet reported.
+ */
 static void match_exits(struct run *r)
 {
 	size_t pid_max = 4194305, i;
-	pid_t *by_pid = calloc(pid_max, sizeof(*by_pid));
+	size_t *head = calloc(pid_max, sizeof(*head)), *next = calloc(r->n, sizeof(*next));
 
-	if (!by_pid) {
+	if (!head || !next) {
 		printf("FATAL: out of memory\n");
 		exit(1);
 	}
-	for (i = 0; i < r->n; i++)
-		if ((size_t)r->pids[i] < pid_max)
-			by_pid[r->pids[i]] = (pid_t)(i + 1);
-	for (i = 0; i < r->nexits; i++) {
-		pid_t pid = r->exits[i].pid;
-		size_t c;
-
-		if ((size_t)pid >= pid_max || !by_pid[pid])
+	for (i = r->n; i-- > 0;) {   /* each pid's children, in launch order */
+		if ((size_t)r->pids[i] >= pid_max)
 			continue;
-		c = (size_t)by_pid[pid] - 1;
-		if (!r->count[c]++)
-			r->rec[c] = r->exits[i];
+		next[i] = head[r->pids[i]];
+		head[r->pids[i]] = i + 1;
 	}
-	free(by_pid);
+	for (i = 0; i < r->nexits; i++) {
+		const struct proccn_proc *x = &r->exits[i];
+		size_t c, first_free = 0;
+
+		if ((size_t)x->pid >= pid_max)
+			continue;
+		for (c = head[x->pid]; c; c = next[c - 1]) {
+			if (r->count[c - 1] && r->rec[c - 1].key == x->key)
+				break;
+			if (!r->count[c - 1] && !first_free)
+				first_free = c;
+		}
+		if (!c)
+			c = first_free;
+		if (c && !r->count[c - 1]++)
+			r->rec[c - 1] = *x;
+	}
+	free(head);
+	free(next);
 }
 
 static int on_loss_cb(const struct proccn_loss *l, void *ud)
@@ -185,9 +201,13 @@ static void follow(struct proccn_table *t, struct run *r, int fd)
 		ssize_t k;
 
 		(void)proccn_table_dispatch(t, &callbacks, r, 10);
-		/* the launcher's pids, as they come (the pipe would fill up) */
-		while ((k = read(fd, &r->pids[got], (r->n - got) * sizeof(pid_t))) > 0)
+		/* the launcher's pids, as they come (the pipe would fill up); a
+		   slow machine gets more time as long as the launcher progresses */
+		while ((k = read(fd, &r->pids[got], (r->n - got) * sizeof(pid_t))) > 0) {
 			got += (size_t)k / sizeof(pid_t);
+			if (!done)
+				deadline = stress_now_ms() + 120000;
+		}
 		if (!done && waitpid(r->launcher, &status, WNOHANG) == r->launcher) {
 			CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 			      "the launcher failed: status %#x", (unsigned)status);
@@ -310,6 +330,24 @@ static pid_t storm(int pids_fd, int go_fd)
 }
 
 /* Processes alive across two reads of /proc agree with the table. */
+/* The state letter after the last ')' of /proc/PID/stat is Z. */
+static int proc_is_zombie(const char *stat_path)
+{
+	char buf[512], *paren;
+	ssize_t n;
+	int fd = open(stat_path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'Z';
+}
+
 static size_t compare_with_proc(struct proccn_table *t)
 {
 	DIR *d = opendir("/proc");
@@ -328,8 +366,8 @@ static size_t compare_with_proc(struct proccn_table *t)
 		if (*end || pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-		if (stat(path, &st) != 0)
-			continue;
+		if (stat(path, &st) != 0 || proc_is_zombie(path))
+			continue;   /* gone, or ended and not yet reaped */
 		checked++;
 		/* born after the table's last dispatch? its FORK is queued: look again */
 		if (proccn_table_get(t, (pid_t)pid, &p) != 0 || p.state == PROCCN_PROC_EXITED)

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fake_kernel.h"
 #include "fakeproc.h"
@@ -520,6 +521,44 @@ static void test_pid_reuse(void **state)
 	assert_true(st.stale_events >= 1);
 }
 
+/*
+ * The kernel sends a process's EXIT after waking its parent: preempted in
+ * between, the process is reaped, its pid reused, and its EXIT (parent
+ * fields 0: already reaped) comes after the new process's FORK, with a later
+ * time. /proc says the new process still runs: the EXIT is the old one's.
+ */
+static void test_late_exit_after_reuse(void **state)
+{
+	struct proccn_table_stats st = { .sz = sizeof(st) };
+	uint64_t stale;
+
+	(void)state;
+	open_table(NULL);
+	fk_generate(&fk, fk_fork(SHELL, SHELL, 710, 710));
+	pump();
+	fk.clock_ns += 2000000000ull;
+	fk_generate(&fk, fk_fork(SHELL, SHELL, 710, 710));
+	pump();
+	assert_int_equal(s.nexit, 1);   /* the old one, inferred at the reuse */
+	fake(710, SHELL, "bash", NULL, proccn__table_ticks_of(t, s.start[1].start_ns), 1);
+	assert_int_equal(proccn_table_get_stats(t, &st), 0);
+	stale = st.stale_events;
+	fk_generate(&fk, fk_exit(710, 710, 0x2c00, 17, 0, 0));
+	pump();
+	assert_int_equal(s.nexit, 1);
+	assert_int_equal(get(710).state, PROCCN_PROC_RUNNING);
+	assert_int_equal(get(710).key, s.start[1].key);
+	assert_int_equal(proccn_table_get_stats(t, &st), 0);
+	assert_int_equal(st.stale_events, stale + 1);
+	/* its own EXIT, reaped before it was sent: /proc no longer has it */
+	fakeproc_remove(fp, 710);
+	fk_generate(&fk, fk_exit(710, 710, 3 << 8, 17, 0, 0));
+	pump();
+	assert_int_equal(s.nexit, 2);
+	assert_int_equal(s.exit[1].key, s.start[1].key);
+	assert_int_equal(s.exit[1].exit_code, 3 << 8);
+}
+
 /* COMM, UID, GID, SID: the main thread's changes are the process's; a thread's are not. */
 static void test_changes(void **state)
 {
@@ -788,8 +827,11 @@ static void test_wait_returns_status(void **state)
 	assert_int_equal(proccn_table_wait(t, 1600, 0, 5000, &res), 0);
 	assert_int_equal(res.quality, PROCCN_WATCH_EXACT);
 	assert_int_equal(res.root.exit_code, 0x8b);
-	/* and times out on one that runs on */
+	/* and times out on one that runs on, at once with timeout 0 */
 	assert_int_equal(proccn_table_wait(t, SHELL, 0, 30, &res), -ETIMEDOUT);
+	alarm(5);   /* a wait that blocks dies of SIGALRM */
+	assert_int_equal(proccn_table_wait(t, SHELL, 0, 0, &res), -ETIMEDOUT);
+	alarm(0);
 }
 
 /* Queries: ancestors, children, subtree, everything. */
@@ -1062,6 +1104,7 @@ int main(void)
 		T(test_exec_unnamed_when_gone),
 		T(test_exec_pid_reused_before_read),
 		T(test_pid_reuse),
+	T(test_late_exit_after_reuse),
 		T(test_changes),
 		T(test_resync_after_loss),
 		T(test_exit_queued_during_resync_counted_once),
