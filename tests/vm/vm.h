@@ -48,6 +48,8 @@ struct wrap {
 
 struct config {
 	int vm;                  /* running as PID 1 in the VM: quiet machine, strict counts */
+	int new_kernel;          /* VM: the guest kernel has the 6.6+ per-socket filter
+				    (--kernel new; a pre-6.6 kernel is the default) */
 	uint32_t flags;          /* extra PROCCN_F_* for every handle (FORCE_LEGACY) */
 	int expect_mode;         /* PROCCN_MODE_*, or 0: do not check */
 };
@@ -89,5 +91,12 @@ void signature(const struct workload *wl, const union proccn_event *ev, unsigned
 /* checks.c */
 /* run_all - every check, with VMTEST lines. Returns the number that failed. */
 int run_all(const struct config *cfg);
+/* Report lines: vm_say() prints and flushes; "VMTEST PASS name" / "VMTEST FAIL name: ...". */
+void vm_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vm_pass(const char *name);
+void vm_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *mode_name(int mode);
+/* check_mode - the handle's mode is what @cfg expects; else a FAIL line and -1. */
+int check_mode(const struct config *cfg, const char *name, struct proccn *h);
 
 #endif
