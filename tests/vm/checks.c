@@ -481,6 +481,9 @@ int run_all(const struct config *cfg)
 	if (cfg->vm)
 		test_extra_ignore(cfg);
 	test_still_listening(cfg);
+	/* last: it lowers pid_max (VM only) */
+	if (cfg->vm)
+		test_table_reuse(cfg);
 	vm_say("VMTEST DONE pass=%d fail=%d\n", n_pass, n_fail);
 	return n_fail;
 }

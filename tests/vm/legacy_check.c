@@ -24,6 +24,9 @@
  * Output: "SIG", "STAT", "INFO" lines, then "VMTEST PASS name" /
  * "VMTEST FAIL name: detail" lines and "VMTEST DONE pass=N fail=M".
  *
+ * In the VM it also runs the process table's pid-reuse test (table_reuse.c):
+ * it lowers pid_max, which only a VM may do.
+ *
  * Usage: legacy_check [--kernel old|new] [--force-legacy]
  *                     (as PID 1: the VM guest; the arguments come from the
  *                     kernel command line after "--". "old" (the default): a
@@ -31,6 +34,7 @@
  *                     the kernel filter expected unless --force-legacy)
  *        legacy_check --host [--force-legacy] [--expect-mode legacy|kernel-filter]
  *        legacy_check --exec-child       (the exec step of the workload)
+ *        legacy_check --reuse-child CODE NAME  (an exec'd child of the table test)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -121,6 +125,8 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "--exec-child") == 0)
 		_exit(0);
+	if (argc == 4 && strcmp(argv[1], "--reuse-child") == 0)
+		reuse_child_main(argv[2], argv[3]);
 	cfg.vm = getpid() == 1;
 	if (parse_args(argc, argv, &cfg) < 0) {
 		fprintf(stderr, "usage: %s [--host] [--kernel old|new] [--force-legacy]"

@@ -11,6 +11,7 @@
 #         connector protocol must be negotiated)
 #   6.12  Debian 12's 6.12 from bookworm-security (the 6.6+ protocol on a
 #         distribution kernel: the kernel filter must be negotiated)
+# In the guest the checker also runs the process table's pid-reuse test.
 # --force-legacy (by hand, not a meson test) makes every handle of the guest
 # run use the legacy protocol, which must then be negotiated on 6.12 too.
 # Exit 0 pass, 1 fail, 77 skip (meson's convention).
@@ -20,7 +21,7 @@ usage='usage: run-vm.sh CHECKER CACHE_DIR 6.1|6.12 [--force-legacy]'
 checker=${1:?$usage}
 cache=${2:?$usage}
 kernel=${3:?$usage}
-force=${4:-}
+extra=${4:-}
 
 skip() { echo "SKIP: $*"; exit 77; }
 die() { echo "FAIL: $*"; exit 1; }
@@ -42,7 +43,10 @@ case $kernel in
 	die "$usage"
 	;;
 esac
-case $force in
+append='console=ttyS0 panic=-1 quiet'
+last_check=table-reuse:proc
+name_suffix=
+case $extra in
 '') ;;
 --force-legacy)
 	guest_args="$guest_args --force-legacy"
@@ -52,7 +56,7 @@ case $force in
 	die "$usage"
 	;;
 esac
-name="vm-$kernel"
+name="vm-$kernel$name_suffix"
 
 start=$(date +%s)
 
@@ -134,7 +138,7 @@ echo "booting under qemu (TCG): /init $guest_args"
 qrc=0
 timeout 90 qemu-system-x86_64 -accel tcg -m 256M -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$work/initrd" \
-	-append "console=ttyS0 panic=-1 quiet -- $guest_args" \
+	-append "$append -- $guest_args" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	</dev/null >"$work/console.raw" 2>&1 || qrc=$?
 tr -d '\r' <"$work/console.raw" >"$work/console"
@@ -162,6 +166,8 @@ grep -q "INFO kernel=$kernel\." "$work/console" ||
 	{ echo "FAIL: the guest did not report running on $kernel"; fails=$((fails + 1)); }
 grep -q "INFO kernel=.* expect-mode=$guest_mode\$" "$work/console" ||
 	{ echo "FAIL: the guest did not expect mode $guest_mode"; fails=$((fails + 1)); }
+grep -Eq "^VMTEST (PASS $last_check\$|FAIL $last_check:)" "$work/console" ||
+	{ echo "FAIL: the guest's table test did not run to its end ($last_check)"; fails=$((fails + 1)); }
 
 # -- the host kernel, both protocols -----------------------------------------
 # On 6.6+ the default must negotiate the kernel filter; older hosts (or

@@ -99,4 +99,13 @@ const char *mode_name(int mode);
 /* check_mode - the handle's mode is what @cfg expects; else a FAIL line and -1. */
 int check_mode(const struct config *cfg, const char *name, struct proccn *h);
 
+/* table_reuse.c */
+/*
+ * test_table_reuse - issue 12 test 4 (VM only: it lowers pid_max): pids wrap
+ * while a process table runs. VMTEST lines "table-reuse:*".
+ */
+void test_table_reuse(const struct config *cfg);
+/* reuse_child_main - the exec'd child of the reuse test: renames itself, exits @code. */
+void reuse_child_main(const char *code, const char *name) __attribute__((noreturn));
+
 #endif
