@@ -461,6 +461,10 @@ int run_all(const struct config *cfg)
 	       (int)getpid(), cfg->vm,
 	       !cfg->vm ? "" : cfg->new_kernel ? " guest-kernel=new" : " guest-kernel=old",
 	       cfg->flags, cfg->expect_mode ? mode_name(cfg->expect_mode) : "any");
+	if (cfg->late_exit) {
+		test_late_exit(cfg);
+		goto done;
+	}
 	test_probe(cfg);
 
 	sentinel = open_or_fail(cfg, "sentinel", 0, 0);
@@ -484,6 +488,7 @@ int run_all(const struct config *cfg)
 	/* last: it lowers pid_max (VM only) */
 	if (cfg->vm)
 		test_table_reuse(cfg);
+done:
 	vm_say("VMTEST DONE pass=%d fail=%d\n", n_pass, n_fail);
 	return n_fail;
 }

@@ -27,11 +27,13 @@
  * In the VM it also runs the process table's pid-reuse test (table_reuse.c):
  * it lowers pid_max, which only a VM may do.
  *
- * Usage: legacy_check [--kernel old|new] [--force-legacy]
+ * Usage: legacy_check [--kernel old|new] [--force-legacy] [--late-exit]
  *                     (as PID 1: the VM guest; the arguments come from the
  *                     kernel command line after "--". "old" (the default): a
  *                     pre-6.6 kernel, legacy expected; "new": a 6.6+ kernel,
- *                     the kernel filter expected unless --force-legacy)
+ *                     the kernel filter expected unless --force-legacy.
+ *                     --late-exit: only the table's late-EXIT test, for a
+ *                     guest booted with preempt=full)
  *        legacy_check --host [--force-legacy] [--expect-mode legacy|kernel-filter]
  *        legacy_check --exec-child       (the exec step of the workload)
  *        legacy_check --reuse-child CODE NAME  (an exec'd child of the table test)
@@ -101,6 +103,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 				cfg->new_kernel = 1;
 			else if (strcmp(argv[i], "old") != 0)
 				return -1;
+		} else if (strcmp(argv[i], "--late-exit") == 0) {
+			cfg->late_exit = 1;
 		} else if (strcmp(argv[i], "--force-legacy") == 0) {
 			cfg->flags |= PROCCN_F_FORCE_LEGACY;
 		} else if (strcmp(argv[i], "--expect-mode") == 0 && i + 1 < argc) {
@@ -129,7 +133,7 @@ int main(int argc, char **argv)
 		reuse_child_main(argv[2], argv[3]);
 	cfg.vm = getpid() == 1;
 	if (parse_args(argc, argv, &cfg) < 0) {
-		fprintf(stderr, "usage: %s [--host] [--kernel old|new] [--force-legacy]"
+		fprintf(stderr, "usage: %s [--host] [--kernel old|new] [--force-legacy] [--late-exit]"
 			" [--expect-mode legacy|kernel-filter|any]\n", argv[0]);
 		return 2;
 	}

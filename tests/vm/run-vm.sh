@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# run-vm.sh CHECKER CACHE_DIR KERNEL [--force-legacy]
+# run-vm.sh CHECKER CACHE_DIR KERNEL [--force-legacy | --late-exit]
 #
 # Boots a Debian 12 cloud kernel under qemu with an initramfs whose /init is
 # CHECKER, then runs CHECKER on the host with and without
@@ -12,12 +12,15 @@
 #   6.12  Debian 12's 6.12 from bookworm-security (the 6.6+ protocol on a
 #         distribution kernel: the kernel filter must be negotiated)
 # In the guest the checker also runs the process table's pid-reuse test.
-# --force-legacy (by hand, not a meson test) makes every handle of the guest
-# run use the legacy protocol, which must then be negotiated on 6.12 too.
+# By hand, not meson tests: --force-legacy makes every handle of the guest
+# run use the legacy protocol, which must then be negotiated on 6.12 too;
+# --late-exit boots with preempt=full and runs only the table's late-EXIT
+# test in the guest (an old process's EXIT sent after the FORK that reused
+# its pid), nothing on the host.
 # Exit 0 pass, 1 fail, 77 skip (meson's convention).
 set -euo pipefail
 
-usage='usage: run-vm.sh CHECKER CACHE_DIR 6.1|6.12 [--force-legacy]'
+usage='usage: run-vm.sh CHECKER CACHE_DIR 6.1|6.12 [--force-legacy | --late-exit]'
 checker=${1:?$usage}
 cache=${2:?$usage}
 kernel=${3:?$usage}
@@ -51,6 +54,12 @@ case $extra in
 --force-legacy)
 	guest_args="$guest_args --force-legacy"
 	guest_mode=legacy
+	;;
+--late-exit)
+	guest_args="$guest_args --late-exit"
+	append="$append preempt=full"
+	last_check=table-reuse:late-exit
+	name_suffix=-late-exit
 	;;
 *)
 	die "$usage"
@@ -168,6 +177,17 @@ grep -q "INFO kernel=.* expect-mode=$guest_mode\$" "$work/console" ||
 	{ echo "FAIL: the guest did not expect mode $guest_mode"; fails=$((fails + 1)); }
 grep -Eq "^VMTEST (PASS $last_check\$|FAIL $last_check:)" "$work/console" ||
 	{ echo "FAIL: the guest's table test did not run to its end ($last_check)"; fails=$((fails + 1)); }
+
+if [ "$extra" = --late-exit ]; then
+	end=$(date +%s)
+	echo "total $((end - start)) s"
+	if [ "$fails" -ne 0 ]; then
+		echo "$name: FAIL ($fails problems)"
+		exit 1
+	fi
+	echo "$name: PASS"
+	exit 0
+fi
 
 # -- the host kernel, both protocols -----------------------------------------
 # On 6.6+ the default must negotiate the kernel filter; older hosts (or

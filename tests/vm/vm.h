@@ -50,6 +50,7 @@ struct config {
 	int vm;                  /* running as PID 1 in the VM: quiet machine, strict counts */
 	int new_kernel;          /* VM: the guest kernel has the 6.6+ per-socket filter
 				    (--kernel new; a pre-6.6 kernel is the default) */
+	int late_exit;           /* VM: only the late-EXIT test (--late-exit) */
 	uint32_t flags;          /* extra PROCCN_F_* for every handle (FORCE_LEGACY) */
 	int expect_mode;         /* PROCCN_MODE_*, or 0: do not check */
 };
@@ -105,6 +106,12 @@ int check_mode(const struct config *cfg, const char *name, struct proccn *h);
  * while a process table runs. VMTEST lines "table-reuse:*".
  */
 void test_table_reuse(const struct config *cfg);
+/*
+ * test_late_exit - by hand (run-vm.sh ... --late-exit boots with
+ * preempt=full): an old process's EXIT sent after the FORK that reused its
+ * pid must not end the new process. VMTEST table-reuse:late-exit.
+ */
+void test_late_exit(const struct config *cfg);
 /* reuse_child_main - the exec'd child of the reuse test: renames itself, exits @code. */
 void reuse_child_main(const char *code, const char *name) __attribute__((noreturn));
 
