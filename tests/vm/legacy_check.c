@@ -24,9 +24,19 @@
  * Output: "SIG", "STAT", "INFO" lines, then "VMTEST PASS name" /
  * "VMTEST FAIL name: detail" lines and "VMTEST DONE pass=N fail=M".
  *
- * Usage: legacy_check                    (as PID 1: the VM guest; expects legacy)
+ * In the VM it also runs the process table's pid-reuse test (table_reuse.c):
+ * it lowers pid_max, which only a VM may do.
+ *
+ * Usage: legacy_check [--kernel old|new] [--force-legacy] [--late-exit]
+ *                     (as PID 1: the VM guest; the arguments come from the
+ *                     kernel command line after "--". "old" (the default): a
+ *                     pre-6.6 kernel, legacy expected; "new": a 6.6+ kernel,
+ *                     the kernel filter expected unless --force-legacy.
+ *                     --late-exit: only the table's late-EXIT test, for a
+ *                     guest booted with preempt=full)
  *        legacy_check --host [--force-legacy] [--expect-mode legacy|kernel-filter]
  *        legacy_check --exec-child       (the exec step of the workload)
+ *        legacy_check --reuse-child CODE NAME  (an exec'd child of the table test)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +97,14 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--host") == 0) {
 			cfg->vm = 0;
+		} else if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "new") == 0)
+				cfg->new_kernel = 1;
+			else if (strcmp(argv[i], "old") != 0)
+				return -1;
+		} else if (strcmp(argv[i], "--late-exit") == 0) {
+			cfg->late_exit = 1;
 		} else if (strcmp(argv[i], "--force-legacy") == 0) {
 			cfg->flags |= PROCCN_F_FORCE_LEGACY;
 		} else if (strcmp(argv[i], "--expect-mode") == 0 && i + 1 < argc) {
@@ -111,9 +129,11 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "--exec-child") == 0)
 		_exit(0);
+	if (argc == 4 && strcmp(argv[1], "--reuse-child") == 0)
+		reuse_child_main(argv[2], argv[3]);
 	cfg.vm = getpid() == 1;
 	if (parse_args(argc, argv, &cfg) < 0) {
-		fprintf(stderr, "usage: %s [--host] [--force-legacy]"
+		fprintf(stderr, "usage: %s [--host] [--kernel old|new] [--force-legacy] [--late-exit]"
 			" [--expect-mode legacy|kernel-filter|any]\n", argv[0]);
 		return 2;
 	}
@@ -123,8 +143,14 @@ int main(int argc, char **argv)
 		/* the library reads /proc/net/connector and /proc/self/ns */
 		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV, NULL) < 0)
 			printf("INFO mount /proc: %s\n", strerror(errno));
-		/* the old kernel is the point of the VM: it must take the legacy path */
-		cfg.expect_mode = PROCCN_MODE_LEGACY;
+		/*
+		 * The guest kernel is known: a pre-6.6 one must take the legacy
+		 * path, a 6.6+ one the kernel filter (unless legacy is forced).
+		 */
+		if (!cfg.expect_mode)
+			cfg.expect_mode = cfg.new_kernel && !(cfg.flags & PROCCN_F_FORCE_LEGACY)
+						  ? PROCCN_MODE_KERNEL_FILTER
+						  : PROCCN_MODE_LEGACY;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* the firmware leaves escape sequences on the console: start a clean line */

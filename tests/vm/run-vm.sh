@@ -1,20 +1,71 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# run-vm.sh CHECKER CACHE_DIR
+# run-vm.sh CHECKER CACHE_DIR KERNEL [--force-legacy | --late-exit]
 #
-# Boots Debian 12's 6.1 cloud kernel (no per-socket event filter: the legacy
-# proc connector protocol) under qemu with an initramfs whose /init is
+# Boots a Debian 12 cloud kernel under qemu with an initramfs whose /init is
 # CHECKER, then runs CHECKER on the host with and without
 # PROCCN_F_FORCE_LEGACY, and requires the per-mask event signatures to be
-# equal everywhere. Exit 0 pass, 1 fail, 77 skip (meson's convention).
-set -u
+# equal everywhere. KERNEL says which guest kernel:
+#   6.1   Debian 12's own (no per-socket event filter: the legacy proc
+#         connector protocol must be negotiated)
+#   6.12  Debian 12's 6.12 from bookworm-security (the 6.6+ protocol on a
+#         distribution kernel: the kernel filter must be negotiated)
+# In the guest the checker also runs the process table's pid-reuse test.
+# By hand, not meson tests: --force-legacy makes every handle of the guest
+# run use the legacy protocol, which must then be negotiated on 6.12 too;
+# --late-exit boots with preempt=full and runs only the table's late-EXIT
+# test in the guest (an old process's EXIT sent after the FORK that reused
+# its pid), nothing on the host.
+# Exit 0 pass, 1 fail, 77 skip (meson's convention).
+set -euo pipefail
 
-checker=${1:?usage: run-vm.sh CHECKER CACHE_DIR}
-cache=${2:?usage: run-vm.sh CHECKER CACHE_DIR}
+usage='usage: run-vm.sh CHECKER CACHE_DIR 6.1|6.12 [--force-legacy | --late-exit]'
+checker=${1:?$usage}
+cache=${2:?$usage}
+kernel=${3:?$usage}
+extra=${4:-}
 
 skip() { echo "SKIP: $*"; exit 77; }
 die() { echo "FAIL: $*"; exit 1; }
+
+case $kernel in
+6.1)
+	# the ABI number in the package name changes with every point release:
+	# the meta package says which one is current
+	meta=linux-image-cloud-amd64
+	guest_args='--kernel old'
+	guest_mode=legacy
+	;;
+6.12)
+	meta=linux-image-6.12-cloud-amd64
+	guest_args='--kernel new'
+	guest_mode=kernel-filter
+	;;
+*)
+	die "$usage"
+	;;
+esac
+append='console=ttyS0 panic=-1 quiet'
+last_check=table-reuse:proc
+name_suffix=
+case $extra in
+'') ;;
+--force-legacy)
+	guest_args="$guest_args --force-legacy"
+	guest_mode=legacy
+	;;
+--late-exit)
+	guest_args="$guest_args --late-exit"
+	append="$append preempt=full"
+	last_check=table-reuse:late-exit
+	name_suffix=-late-exit
+	;;
+*)
+	die "$usage"
+	;;
+esac
+name="vm-$kernel$name_suffix"
 
 start=$(date +%s)
 
@@ -27,17 +78,15 @@ done
 mkdir -p "$cache" || die "cannot create $cache"
 
 # -- the kernel: resolve, download once, keep only vmlinuz -------------------
-# The ABI number in the package name changes with every Debian point release,
-# so ask apt what linux-image-cloud-amd64 depends on now.
 resolve_kernel() {
-	apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-		awk '/Depends: linux-image-6\.1\.[^ ]*-cloud-amd64/ { print $2; exit }'
+	apt-cache depends "$meta" 2>/dev/null |
+		awk -v k="$kernel" 'index($0, "Depends: linux-image-" k ".") && /-cloud-amd64$/ { print $2; exit }'
 }
-pkg=$(resolve_kernel)
+pkg=$(resolve_kernel || true)
 if [ -z "$pkg" ]; then
-	echo "apt lists do not know linux-image-cloud-amd64: running apt-get update"
-	timeout 120 apt-get update -qq >/dev/null 2>&1
-	pkg=$(resolve_kernel)
+	echo "apt lists do not know $meta: running apt-get update"
+	timeout 120 apt-get update -qq >/dev/null 2>&1 || true
+	pkg=$(resolve_kernel || true)
 fi
 
 vmlinuz=
@@ -52,16 +101,17 @@ elif [ -n "$pkg" ]; then
 		deb=$(ls "$dl"/*.deb 2>/dev/null | head -n 1) && [ -n "$deb" ] &&
 		dpkg-deb -x "$deb" "$dl/root"; then
 		mkdir -p "$cache/$pkg"
-		cp "$dl"/root/boot/vmlinuz-* "$cache/$pkg/vmlinuz" &&
-			dpkg-deb -f "$deb" Version >"$cache/$pkg/version" &&
+		if cp "$dl"/root/boot/vmlinuz-* "$cache/$pkg/vmlinuz" &&
+			dpkg-deb -f "$deb" Version >"$cache/$pkg/version"; then
 			vmlinuz=$cache/$pkg/vmlinuz
+		fi
 	fi
 	rm -rf "$dl"
 fi
 if [ -z "$vmlinuz" ]; then
 	# offline: a kernel downloaded by an earlier run is as good
-	vmlinuz=$(ls "$cache"/linux-image-6.1.*/vmlinuz 2>/dev/null | tail -n 1)
-	[ -n "$vmlinuz" ] || skip "cannot download the Debian 12 6.1 cloud kernel (package '${pkg:-unresolved}')"
+	vmlinuz=$(ls "$cache"/linux-image-"$kernel".*/vmlinuz 2>/dev/null | tail -n 1 || true)
+	[ -n "$vmlinuz" ] || skip "cannot download the Debian 12 $kernel cloud kernel (package '${pkg:-unresolved}' from $meta)"
 	pkg=$(basename "$(dirname "$vmlinuz")")
 fi
 version=$(cat "$(dirname "$vmlinuz")/version" 2>/dev/null || echo unknown)
@@ -91,14 +141,15 @@ mknod -m 600 "$root/dev/console" c 5 1 || die "mknod /dev/console"
 
 # -- boot ---------------------------------------------------------------------
 # TCG only: KVM guests hang on these machines. isa-debug-exit turns the
-# guest's verdict into QEMU's exit status: 1 = pass, 3 = fail.
-echo "booting under qemu (TCG)"
+# guest's verdict into QEMU's exit status: 1 = pass, 3 = fail. What follows
+# "--" on the kernel command line is the checker's argv.
+echo "booting under qemu (TCG): /init $guest_args"
+qrc=0
 timeout 90 qemu-system-x86_64 -accel tcg -m 256M -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$work/initrd" \
-	-append 'console=ttyS0 panic=-1 quiet' \
+	-append "$append -- $guest_args" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	</dev/null >"$work/console.raw" 2>&1
-qrc=$?
+	</dev/null >"$work/console.raw" 2>&1 || qrc=$?
 tr -d '\r' <"$work/console.raw" >"$work/console"
 boot_end=$(date +%s)
 echo "---- VM console ($pkg) ----"
@@ -113,15 +164,30 @@ fi
 grep -q '^VMTEST DONE ' "$work/console" || { echo "FAIL: no VMTEST DONE on the VM console"; fails=$((fails + 1)); }
 if grep -q '^VMTEST FAIL' "$work/console"; then
 	echo "FAIL: failures inside the VM:"
-	grep '^VMTEST FAIL' "$work/console"
+	grep '^VMTEST FAIL' "$work/console" || true
 	fails=$((fails + 1))
 fi
 if [ "$qrc" != 124 ] && [ "$qrc" != 1 ]; then
 	echo "FAIL: qemu exit status $qrc (1 expected: guest wrote 0 to isa-debug-exit)"
 	fails=$((fails + 1))
 fi
-grep -q 'INFO kernel=6\.1\.' "$work/console" ||
-	{ echo "FAIL: the guest did not report running on 6.1"; fails=$((fails + 1)); }
+grep -q "INFO kernel=$kernel\." "$work/console" ||
+	{ echo "FAIL: the guest did not report running on $kernel"; fails=$((fails + 1)); }
+grep -q "INFO kernel=.* expect-mode=$guest_mode\$" "$work/console" ||
+	{ echo "FAIL: the guest did not expect mode $guest_mode"; fails=$((fails + 1)); }
+grep -Eq "^VMTEST (PASS $last_check\$|FAIL $last_check:)" "$work/console" ||
+	{ echo "FAIL: the guest's table test did not run to its end ($last_check)"; fails=$((fails + 1)); }
+
+if [ "$extra" = --late-exit ]; then
+	end=$(date +%s)
+	echo "total $((end - start)) s"
+	if [ "$fails" -ne 0 ]; then
+		echo "$name: FAIL ($fails problems)"
+		exit 1
+	fi
+	echo "$name: PASS"
+	exit 0
+fi
 
 # -- the host kernel, both protocols -----------------------------------------
 # On 6.6+ the default must negotiate the kernel filter; older hosts (or
@@ -138,8 +204,8 @@ for run in default force-legacy; do
 		set -- --host --force-legacy --expect-mode legacy
 	fi
 	echo "---- host $(uname -r), $run: $checker $* ----"
-	timeout 60 "$checker" "$@" >"$work/host-$run" 2>&1
-	hrc=$?
+	hrc=0
+	timeout 60 "$checker" "$@" >"$work/host-$run" 2>&1 || hrc=$?
 	cat "$work/host-$run"
 	grep -q '^VMTEST DONE ' "$work/host-$run" || { echo "FAIL: host $run: no VMTEST DONE (exit $hrc)"; fails=$((fails + 1)); }
 	if grep -q '^VMTEST FAIL' "$work/host-$run" || [ "$hrc" != 0 ]; then
@@ -149,12 +215,12 @@ for run in default force-legacy; do
 done
 
 # -- the point: the same events on the old and the new kernel ----------------
-grep '^SIG ' "$work/console" >"$work/sig-vm"
+grep '^SIG ' "$work/console" >"$work/sig-vm" || true
 nsig=$(wc -l <"$work/sig-vm")
 [ "$nsig" -gt 0 ] || { echo "FAIL: no signatures from the VM"; fails=$((fails + 1)); }
 for run in default force-legacy; do
-	grep '^SIG ' "$work/host-$run" >"$work/sig-$run"
-	if ! diff -u --label "vm ($pkg, legacy)" --label "host $(uname -r) ($run)" \
+	grep '^SIG ' "$work/host-$run" >"$work/sig-$run" || true
+	if ! diff -u --label "vm ($pkg, $guest_mode)" --label "host $(uname -r) ($run)" \
 		"$work/sig-vm" "$work/sig-$run"; then
 		echo "FAIL: signatures differ between the VM and the host ($run)"
 		fails=$((fails + 1))
@@ -166,8 +232,8 @@ done
 end=$(date +%s)
 echo "total $((end - start)) s"
 if [ "$fails" -ne 0 ]; then
-	echo "vm-legacy: FAIL ($fails problems)"
+	echo "$name: FAIL ($fails problems)"
 	exit 1
 fi
-echo "vm-legacy: PASS"
+echo "$name: PASS"
 exit 0

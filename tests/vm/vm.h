@@ -48,6 +48,9 @@ struct wrap {
 
 struct config {
 	int vm;                  /* running as PID 1 in the VM: quiet machine, strict counts */
+	int new_kernel;          /* VM: the guest kernel has the 6.6+ per-socket filter
+				    (--kernel new; a pre-6.6 kernel is the default) */
+	int late_exit;           /* VM: only the late-EXIT test (--late-exit) */
 	uint32_t flags;          /* extra PROCCN_F_* for every handle (FORCE_LEGACY) */
 	int expect_mode;         /* PROCCN_MODE_*, or 0: do not check */
 };
@@ -89,5 +92,27 @@ void signature(const struct workload *wl, const union proccn_event *ev, unsigned
 /* checks.c */
 /* run_all - every check, with VMTEST lines. Returns the number that failed. */
 int run_all(const struct config *cfg);
+/* Report lines: vm_say() prints and flushes; "VMTEST PASS name" / "VMTEST FAIL name: ...". */
+void vm_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vm_pass(const char *name);
+void vm_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *mode_name(int mode);
+/* check_mode - the handle's mode is what @cfg expects; else a FAIL line and -1. */
+int check_mode(const struct config *cfg, const char *name, struct proccn *h);
+
+/* table_reuse.c */
+/*
+ * test_table_reuse - issue 12 test 4 (VM only: it lowers pid_max): pids wrap
+ * while a process table runs. VMTEST lines "table-reuse:*".
+ */
+void test_table_reuse(const struct config *cfg);
+/*
+ * test_late_exit - by hand (run-vm.sh ... --late-exit boots with
+ * preempt=full): an old process's EXIT sent after the FORK that reused its
+ * pid must not end the new process. VMTEST table-reuse:late-exit.
+ */
+void test_late_exit(const struct config *cfg);
+/* reuse_child_main - the exec'd child of the reuse test: renames itself, exits @code. */
+void reuse_child_main(const char *code, const char *name) __attribute__((noreturn));
 
 #endif
