@@ -1240,7 +1240,7 @@ restore:
 	(void)write_long("/proc/sys/kernel/pid_max", old_max);
 }
 
-/* ---------------------------------------------------------------- a late EXIT (by hand) */
+/* ---------------------------------------------------------------- a late EXIT */
 
 /*
  * The kernel sends a process's EXIT from do_exit() after exit_notify(), i.e.
