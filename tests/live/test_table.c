@@ -29,6 +29,7 @@
 
 #include "live.h"
 #include "named.h"
+#include "procstat.h"
 #include <proccn_table.h>
 
 #define MAX_PIDS 4096
@@ -46,37 +47,18 @@ struct snapshot {
 	size_t n;
 };
 
+/* A process that runs (a zombie has ended). */
 static int read_stat(pid_t pid, struct procinfo *out)
 {
-	char path[64], buf[1024], *open_paren, *close_paren;
-	size_t len;
-	int fd, n;
+	struct procstat ps;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (procstat_read(pid, &ps) < 0 || ps.state == 'Z')
 		return -1;
-	n = (int)read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	open_paren = strchr(buf, '(');
-	close_paren = strrchr(buf, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren)
-		return -1;
-	len = (size_t)(close_paren - open_paren - 1);
-	if (len > 15)
-		len = 15;
-	memcpy(out->comm, open_paren + 1, len);
-	out->comm[len] = '\0';
 	out->pid = pid;
-	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
-	   utime stime cutime cstime priority nice threads itrealvalue starttime */
-	if (sscanf(close_paren + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-		   "%*d %*d %*d %*d %*d %*d %llu", &out->ppid, &out->start) != 2)
-		return -1;
-	return close_paren[2] == 'Z' ? -1 : 0;
+	out->ppid = ps.ppid;
+	out->start = ps.start;
+	memcpy(out->comm, ps.comm, sizeof(out->comm));
+	return 0;
 }
 
 static void snapshot(struct snapshot *s)

@@ -32,6 +32,7 @@
 #include <proccn_table.h>
 
 #include "named.h"
+#include "procstat.h"
 #include "stress_util.h"
 
 #define TEST "stress-table-storm"
@@ -330,24 +331,6 @@ static pid_t storm(int pids_fd, int go_fd)
 }
 
 /* Processes alive across two reads of /proc agree with the table. */
-/* The state letter after the last ')' of /proc/PID/stat is Z. */
-static int proc_is_zombie(const char *stat_path)
-{
-	char buf[512], *paren;
-	ssize_t n;
-	int fd = open(stat_path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] == 'Z';
-}
-
 static size_t compare_with_proc(struct proccn_table *t)
 {
 	DIR *d = opendir("/proc");
@@ -360,13 +343,14 @@ static size_t compare_with_proc(struct proccn_table *t)
 		char *end;
 		long pid = strtol(e->d_name, &end, 10);
 		struct proccn_proc p = { .sz = sizeof(p) };
+		struct procstat ps;
 		char path[64];
 		struct stat st;
 
 		if (*end || pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-		if (stat(path, &st) != 0 || proc_is_zombie(path))
+		if (stat(path, &st) != 0 || (procstat_read((pid_t)pid, &ps) == 0 && ps.state == 'Z'))
 			continue;   /* gone, or ended and not yet reaped */
 		checked++;
 		/* born after the table's last dispatch? its FORK is queued: look again */

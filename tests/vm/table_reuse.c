@@ -67,6 +67,7 @@
 
 #include <proccn_table.h>
 
+#include "procstat.h"
 #include "vm.h"
 
 #define RESERVED_PIDS 300       /* the kernel's: after a wrap, pids start here */
@@ -150,31 +151,14 @@ static int write_long(const char *path, long v)
 /* /proc/PID/stat: state, threads and starttime. 0, or -1 when gone. */
 static int proc_stat(pid_t pid, char *state, int *threads, uint64_t *ticks)
 {
-	char path[64], buf[1024], *open_paren, *close_paren;
-	unsigned long long start;
-	int fd, n, nthreads;
+	struct procstat ps;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (procstat_read(pid, &ps) < 0)
 		return -1;
-	n = (int)read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	open_paren = strchr(buf, '(');
-	close_paren = strrchr(buf, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
-		return -1;
-	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
-	   utime stime cutime cstime priority nice threads itrealvalue starttime */
-	if (sscanf(close_paren + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-		   "%*d %*d %*d %*d %d %*d %llu", state, &nthreads, &start) != 3)
-		return -1;
+	*state = ps.state;
 	if (threads)
-		*threads = nthreads;
-	*ticks = start;
+		*threads = ps.threads;
+	*ticks = ps.start;
 	return 0;
 }
 
