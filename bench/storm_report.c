@@ -198,9 +198,10 @@ static void print_targets(const struct summary s[C_NUM][W_NUM], unsigned int n_e
 		printf("  %s (%d us at defaults): (b) %.1f us, (n) %.1f us  %s\n", what,
 		       STORM_DEFAULT_CAP_US, b->med[M_P50], n->med[M_P50],
 		       verdict(b->med[M_P50] <= n->med[M_P50] + STORM_DEFAULT_CAP_US));
-	what = "exec storm: the table's CPU per process <= 0.5x forkstat's, naming every process";
+	/* on-CPU against on-CPU: forkstat's CPU is its task clock (storm_window.h) */
+	what = "exec storm: the table's on-CPU per process <= 0.5x forkstat's, naming every process";
 	if (measured(what, &s[C_T][W_EXEC], &s[C_K][W_EXEC])) {
-		r = s[C_T][W_EXEC].med[M_CPU] / s[C_K][W_EXEC].med[M_CPU];
+		r = s[C_T][W_EXEC].med[M_ONCPU] / s[C_K][W_EXEC].med[M_ONCPU];
 		printf("  %s: (t)/(k) = %.3f, named %.0f of %u (worst round)  %s\n", what, r,
 		       s[C_T][W_EXEC].min_named, n_exec,
 		       verdict(r <= 0.5 && s[C_T][W_EXEC].min_named == n_exec));

@@ -4,8 +4,9 @@
  * each blocked reading one byte from a shared pipe; then the consumer, which
  * inherits their pids. Once the consumer says it is subscribed, the
  * generator releases the children - all at once by closing the pipe
- * (storm), or one every gap by writing one byte (spaced) - and reaps them,
- * then tells the consumer it is done and collects its result. Only the
+ * (storm, exec), or one every gap by writing one byte (spaced) - and reaps
+ * them (exec: only after the consumer's window, see await_exits()), then
+ * tells the consumer it is done and collects its result. Only the
  * generator, its children and one consumer take part in a trial.
  */
 #include <errno.h>
@@ -75,6 +76,34 @@ static int reap_children(unsigned int n, pid_t consumer, unsigned int *reaped, i
 			return -1;
 		if (*reaped < n)
 			nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+/*
+ * Wait until the @n children in @pids have exited, leaving them zombies
+ * (WNOWAIT): until they are reaped, whoever reads /proc can still name them.
+ * 0, or -1 at @deadline (ns).
+ */
+static int await_exits(const pid_t *pids, unsigned int n, int64_t deadline)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		siginfo_t si;
+
+		for (;;) {
+			struct timespec ts = { 0, 200000 };
+
+			memset(&si, 0, sizeof(si));
+			if (waitid(P_PID, (id_t)pids[i], &si, WEXITED | WNOWAIT | WNOHANG) < 0)
+				return -1;
+			if (si.si_pid)
+				break;
+			if (storm_now_ns() > deadline)
+				return -1;
+			nanosleep(&ts, NULL);
+		}
 	}
 	return 0;
 }
@@ -180,6 +209,7 @@ int run_trial(const struct trial_cfg *cfg, pid_t *pids, int gap_us, struct trial
 	int rel[2], ready[2], ctl[2], res[2], ok = 0;
 	unsigned int forked, reaped = 0;
 	struct consumer_pipes cp;
+	int64_t deadline;
 	pid_t consumer = -1;
 	char b;
 
@@ -212,9 +242,12 @@ int run_trial(const struct trial_cfg *cfg, pid_t *pids, int gap_us, struct trial
 	if (ok && cfg->wl == W_SPACED)
 		release_spaced(rel[1], forked, gap_us, consumer, &reaped);
 	close_fd(&rel[1]);   /* the storm; for spaced, the end */
-	if (reap_children(forked, consumer, &reaped, storm_now_ns() +
-			  (int64_t)REAP_TIMEOUT_MS * 1000000) < 0) {
-		fprintf(stderr, "proccn-storm: children not reaped in time\n");
+	/* exec: the children stay zombies through the window, so that the
+	   consumers that name them (t, k) can; the others are reaped at once */
+	deadline = storm_now_ns() + (int64_t)REAP_TIMEOUT_MS * 1000000;
+	if (cfg->wl == W_EXEC ? await_exits(pids, forked, deadline) < 0
+			      : reap_children(forked, consumer, &reaped, deadline) < 0) {
+		fprintf(stderr, "proccn-storm: children not ended in time\n");
 		ok = 0;
 	}
 	close_fd(&ctl[1]);   /* "done": the consumer reads what is left and reports */
@@ -224,6 +257,9 @@ int run_trial(const struct trial_cfg *cfg, pid_t *pids, int gap_us, struct trial
 		if (reap_consumer(consumer, RESULT_TIMEOUT_MS) < 0)
 			ok = 0;
 	}
+	if (cfg->wl == W_EXEC &&
+	    reap_children(forked, -1, &reaped, storm_now_ns() + (int64_t)REAP_TIMEOUT_MS * 1000000) < 0)
+		ok = 0;
 	close_fd(&ready[0]);
 	close_fd(&res[0]);
 	if (t->r.err[0])

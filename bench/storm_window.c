@@ -36,8 +36,8 @@ static long tracepoint_id(void)
 	return -1;
 }
 
-/* A disabled perf counter on this thread; the fd or -errno. */
-static int counter_open(uint32_t type, uint64_t config)
+/* A disabled perf counter on @pid (0: this thread); the fd or -errno. */
+static int counter_open(pid_t pid, uint32_t type, uint64_t config)
 {
 	struct perf_event_attr attr;
 	int fd;
@@ -47,7 +47,7 @@ static int counter_open(uint32_t type, uint64_t config)
 	attr.size = sizeof(attr);
 	attr.config = config;
 	attr.disabled = 1;
-	fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	fd = (int)syscall(SYS_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -67,26 +67,33 @@ static uint64_t tv_ns(const struct timeval *tv)
 int syscall_counter_check(void)
 {
 	long id = tracepoint_id();
-	int fd = id < 0 ? -ENOENT : counter_open(PERF_TYPE_TRACEPOINT, (uint64_t)id);
+	int fd = id < 0 ? -ENOENT : counter_open(0, PERF_TYPE_TRACEPOINT, (uint64_t)id);
 
 	if (fd >= 0)
 		close(fd);
 	return fd < 0 ? fd : 0;
 }
 
-int window_open(struct window *w, int count_syscalls, struct result *res)
+int window_measure_pid(struct window *w, pid_t pid, int count_syscalls, struct result *res)
 {
 	long id;
 
+	window_close(w);
 	memset(w, 0, sizeof(*w));
+	w->pid = pid;
 	/* on-CPU time is extra information: without perf, the column says n/a */
-	w->clock_fd = counter_open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK);
+	w->clock_fd = counter_open(pid, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK);
 	w->counter_fd = -1;
 	res->syscalls = res->oncpu_ns = -1;
+	if (pid && w->clock_fd < 0) {
+		snprintf(res->err, sizeof(res->err), "perf_event_open task-clock of %d: %s",
+			 (int)pid, strerror(-w->clock_fd));
+		return -1;
+	}
 	if (!count_syscalls)
 		return 0;
 	id = tracepoint_id();
-	w->counter_fd = id < 0 ? -ENOENT : counter_open(PERF_TYPE_TRACEPOINT, (uint64_t)id);
+	w->counter_fd = id < 0 ? -ENOENT : counter_open(pid, PERF_TYPE_TRACEPOINT, (uint64_t)id);
 	if (w->counter_fd < 0) {
 		snprintf(res->err, sizeof(res->err), "perf_event_open raw_syscalls:sys_enter: %s",
 			 strerror(-w->counter_fd));
@@ -95,11 +102,37 @@ int window_open(struct window *w, int count_syscalls, struct result *res)
 	return 0;
 }
 
+int window_open(struct window *w, int count_syscalls, struct result *res)
+{
+	w->clock_fd = w->counter_fd = -1;
+	return window_measure_pid(w, 0, count_syscalls, res);
+}
+
+/* voluntary_ctxt_switches of @pid, or 0. */
+static uint64_t sleeps_of(pid_t pid)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 int window_begin(struct window *w, int ready_fd, struct result *res)
 {
 	char b = 'r';
 
 	getrusage(RUSAGE_SELF, &w->ru0);
+	if (w->pid)
+		w->nvcsw0 = sleeps_of(w->pid);
 	/* the task clock first, so that the syscall counter does not count its ioctls */
 	if (w->clock_fd >= 0) {
 		ioctl(w->clock_fd, PERF_EVENT_IOC_RESET, 0);
@@ -123,10 +156,15 @@ void window_end(struct window *w, struct result *res)
 	if (w->counter_fd >= 0) {
 		int64_t n = counter_stop(w->counter_fd);
 
-		res->syscalls = n < 0 ? -1 : n - WINDOW_OVERHEAD_SYSCALLS;
+		res->syscalls = n < 0 ? -1 : n - (w->pid ? 0 : WINDOW_OVERHEAD_SYSCALLS);
 	}
 	if (w->clock_fd >= 0)
 		res->oncpu_ns = counter_stop(w->clock_fd);
+	if (w->pid) {
+		res->cpu_ns = res->oncpu_ns < 0 ? 0 : (uint64_t)res->oncpu_ns;
+		res->sleeps = sleeps_of(w->pid) - w->nvcsw0;
+		return;
+	}
 	getrusage(RUSAGE_SELF, &ru1);
 	res->cpu_ns = tv_ns(&ru1.ru_utime) - tv_ns(&w->ru0.ru_utime) +
 		      tv_ns(&ru1.ru_stime) - tv_ns(&w->ru0.ru_stime);
