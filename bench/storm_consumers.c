@@ -455,14 +455,15 @@ static long forkstat_exits(FILE *out)
  * forkstat runs alone as the consumer, with the receive buffer the library
  * has (net.core.rmem_default at 4 MiB for its start: it sets none itself);
  * what it costs is its own task clock over the window (its start-up scan of
- * /proc is not counted), its syscalls and sleeps (storm_window.h). How many
+ * /proc is not counted), its syscalls and sleeps (storm_window.h), until it
+ * idles after the generator is done. How many
  * exits it saw comes from its statistics; it has no kernel timestamps here.
  */
 static void run_forkstat(const struct trial_cfg *cfg, const struct consumer_pipes *p,
 			 struct window *w, struct tally *t, struct result *res)
 {
 	static const char rmem[] = "/proc/sys/net/core/rmem_default";
-	struct timespec settle = { 0, 500000000 }, drain = { 0, 300000000 };
+	struct timespec settle = { 0, 500000000 }, step = { 0, 100000000 };
 	FILE *out = tmpfile();
 	long old_rmem = -1, exits;
 	pid_t fs;
@@ -491,9 +492,18 @@ static void run_forkstat(const struct trial_cfg *cfg, const struct consumer_pipe
 	    window_begin(w, p->ready, res) == 0) {
 		struct pollfd pfd = { .fd = p->ctl, .events = POLLIN };
 
+		int64_t before, now = window_oncpu_now(w);
+		int steps = 0;
+
 		while (poll(&pfd, 1, STEP_MS) == 0 || !generator_done(p->ctl))
 			;
-		nanosleep(&drain, NULL);   /* what it has yet to read */
+		/* what it has yet to read: until it idles (under 1 ms of CPU in
+		   100 ms), at most 30 s */
+		do {
+			before = now;
+			nanosleep(&step, NULL);
+			now = window_oncpu_now(w);
+		} while (now >= 0 && now - before >= 1000000 && ++steps < 300);
 		window_end(w, res);
 	}
 	kill(fs, SIGINT);

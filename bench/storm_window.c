@@ -149,6 +149,15 @@ int window_begin(struct window *w, int ready_fd, struct result *res)
 	return 0;
 }
 
+int64_t window_oncpu_now(const struct window *w)
+{
+	uint64_t v;
+
+	if (w->clock_fd < 0 || read(w->clock_fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		return -1;
+	return (int64_t)v;
+}
+
 void window_end(struct window *w, struct result *res)
 {
 	struct rusage ru1;

@@ -43,6 +43,8 @@ int window_open(struct window *w, int count_syscalls, struct result *res);
 int window_measure_pid(struct window *w, pid_t pid, int count_syscalls, struct result *res);
 /* window_begin - start measuring, then write the "ready" byte. 0 or -1 (res->err). */
 int window_begin(struct window *w, int ready_fd, struct result *res);
+/* window_oncpu_now - the task clock so far in the window (ns), or -1. */
+int64_t window_oncpu_now(const struct window *w);
 /* window_end - stop measuring; fills the CPU, syscall and sleep fields of @res. */
 void window_end(struct window *w, struct result *res);
 void window_close(struct window *w);
