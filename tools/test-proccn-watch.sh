@@ -45,7 +45,7 @@ run_case() { # $1 = name, rest = watcher options
 }
 
 pid=$(run_case text -e exec,exit) || { echo "$pid"; exit 1; }
-grep -Eq "^[0-9:.]+ +exit +$pid +[0-9]+ +exited 3$" "$tmp/text.out" ||
+grep -Eq "^[0-9:.]+ +exit +$pid +sh +[0-9]+ +[^ ]+ +exited 3 after [0-9]+\.[0-9]{3}s$" "$tmp/text.out" ||
 	fail "text: no 'exit $pid ... exited 3' line in: $(cat "$tmp/text.out")"
 grep -Eq "^[0-9:.]+ +exec +$pid " "$tmp/text.out" || fail "text: no exec line for $pid"
 grep -Eqv "^[0-9:.]+ +(exec|exit) " "$tmp/text.out" &&
@@ -61,7 +61,7 @@ for n, line in enumerate(open(sys.argv[1]), 1):
     assert ev["event"] in ("exit", "loss"), f"line {n}: {ev['event']} with -e exit"
     if ev["event"] == "exit" and ev["pid"] == pid:
         assert (ev["exit_code"], ev["exited"], ev["code"], ev["signal"]) == (768, True, 3, None), ev
-        assert ev["tgid"] == pid and isinstance(ev["ts_ns"], int) and ev["time"].endswith("Z"), ev
+        assert ev["tid"] == pid and ev["ended"] and isinstance(ev["ts_ns"], int) and ev["time"].endswith("Z"), ev
         found = True
 assert found, f"no exit record for pid {pid}"
 PY
