@@ -43,6 +43,7 @@ struct watch {
 	struct stats *stats;
 	uint64_t shown, hidden, cut;
 	bool done;                 /* --count reached */
+	bool draining;             /* stopping: print what is queued, then exit */
 	int write_err;             /* errno of a failed write to stdout */
 	/* the process end the table reported for the EXIT being dispatched:
 	   its raw event comes next, with the thread and exit_signal */
@@ -87,7 +88,7 @@ static int after_output(struct watch *w, bool counted)
 		w->done = true;
 		return -ECANCELED;
 	}
-	if (stop_signal)
+	if (stop_signal && !w->draining)
 		return -EINTR;
 	return 0;
 }
@@ -97,7 +98,7 @@ static int show(struct watch *w, const struct item *it)
 {
 	if (!filter_match(&w->f, it)) {
 		w->hidden++;
-		return stop_signal ? -EINTR : 0;
+		return stop_signal && !w->draining ? -EINTR : 0;
 	}
 	if (w->stats)
 		stats_count(w->stats, it);
@@ -527,6 +528,15 @@ static int wait_status(const struct watch *w)
 	return rc;
 }
 
+/* Before the subscription: free what main() allocated, and exit with @rc. */
+static int quit(struct watch *w, int rc)
+{
+	stats_free(w->stats);
+	filter_free(&w->f);
+	free(w);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_PROBE = 256, OPT_VERSION, OPT_PID, OPT_TREE, OPT_COMM, OPT_USER, OPT_WAIT,
@@ -574,7 +584,7 @@ int main(int argc, char **argv)
 		case 'e':
 			if (proccn_mask_from_string(optarg, &w->f.mask) < 0) {
 				report_bad_events(optarg);
-				return 2;
+				return quit(w, 2);
 			}
 			break;
 		case 'j':
@@ -590,7 +600,7 @@ int main(int argc, char **argv)
 			if (parse_number(optarg, 1, UINT64_MAX, &v) < 0) {
 				fprintf(stderr, PROG ": --count wants a positive number, not '%s'\n",
 					optarg);
-				return 2;
+				return quit(w, 2);
 			}
 			w->max_lines = v;
 			break;
@@ -610,22 +620,22 @@ int main(int argc, char **argv)
 			else {
 				fprintf(stderr, PROG ": --name wants comm, exe or cmdline, not '%s'\n",
 					optarg);
-				return 2;
+				return quit(w, 2);
 			}
 			break;
 		case OPT_PID:
 			if (parse_pid("--pid", optarg, &w->f.pid) < 0)
-				return 2;
+				return quit(w, 2);
 			break;
 		case OPT_TREE:
 			if (parse_pid("--tree", optarg, &w->f.tree) < 0)
-				return 2;
+				return quit(w, 2);
 			break;
 		case OPT_COMM:
 			if (w->f.ncomm == MAX_MATCH || !*optarg) {
 				fprintf(stderr, PROG ": --comm: at most %d names, none empty\n",
 					MAX_MATCH);
-				return 2;
+				return quit(w, 2);
 			}
 			/* the kernel keeps 15 bytes of a name: match those */
 			snprintf(w->f.comm[w->f.ncomm++], PROCCN_COMM_LEN, "%s", optarg);
@@ -633,11 +643,11 @@ int main(int argc, char **argv)
 		case OPT_USER:
 			if (w->f.nuid == MAX_MATCH) {
 				fprintf(stderr, PROG ": --user: at most %d users\n", MAX_MATCH);
-				return 2;
+				return quit(w, 2);
 			}
 			if (parse_user(optarg, &w->f.uid[w->f.nuid]) < 0) {
 				fprintf(stderr, PROG ": --user: no user '%s'\n", optarg);
-				return 2;
+				return quit(w, 2);
 			}
 			w->f.nuid++;
 			break;
@@ -649,39 +659,39 @@ int main(int argc, char **argv)
 			    argv[optind][0] <= '9')
 				optarg = argv[optind++];
 			if (optarg && parse_pid("--wait", optarg, &wait_arg) < 0)
-				return 2;
+				return quit(w, 2);
 			break;
 		case OPT_PROBE:
 			probe = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return quit(w, 0);
 		case OPT_VERSION:
 			/* the library that runs, which may be newer than the header */
 			printf(PROG " (libproccn) %s\n", proccn_version());
-			return 0;
+			return quit(w, 0);
 		default:
 			usage(stderr);
-			return 2;
+			return quit(w, 2);
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		return 2;
+		return quit(w, 2);
 	}
 	if (wait) {
 		/* --wait PID, --tree PID --wait, or both naming one process */
 		if (!wait_arg && !w->f.tree) {
 			fprintf(stderr, PROG ": --wait wants a PID, or --tree PID\n");
-			return 2;
+			return quit(w, 2);
 		}
 		if ((w->f.tree && wait_arg && wait_arg != w->f.tree) ||
 		    (w->f.pid && wait_arg && wait_arg != w->f.pid)) {
 			fprintf(stderr, PROG ": --wait %d names another process than --pid or"
 				" --tree\n", (int)wait_arg);
-			return 2;
+			return quit(w, 2);
 		}
 		w->wait_pid = w->f.tree ? w->f.tree : wait_arg;
 		w->wait_flags = w->f.tree ? PROCCN_WATCH_SUBTREE : 0;
@@ -693,7 +703,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (probe)
-		return do_probe();
+		return quit(w, do_probe());
 
 	/*
 	 * No SA_RESTART: a signal interrupts the blocking wait inside the
@@ -713,7 +723,7 @@ int main(int argc, char **argv)
 
 	if (w->stats_on && !(w->stats = stats_new())) {
 		fprintf(stderr, PROG ": out of memory\n");
-		return 1;
+		return quit(w, 1);
 	}
 	/*
 	 * Every event, whatever -e says: the table needs forks, execs and exits
@@ -723,7 +733,7 @@ int main(int argc, char **argv)
 	r = proccn_open(&w->h, &opts);
 	if (r < 0) {
 		fprintf(stderr, PROG ": %s\n", proccn_strerror(r));
-		return 1;
+		return quit(w, 1);
 	}
 	if (w->extra)
 		topts.fields |= PROCCN_TABLE_CGROUP;
@@ -731,7 +741,7 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, PROG ": the process table: %s\n", proccn_strerror(r));
 		proccn_close(w->h);
-		return 1;
+		return quit(w, 1);
 	}
 	r = filter_start(&w->f, w->t);
 	if (r == -ESRCH && w->wait_pid) {
@@ -772,6 +782,22 @@ int main(int argc, char **argv)
 	while (!stop_signal && !w->done && !w->write_err && !w->wait_done &&
 	       (r >= 0 || r == -EINTR))
 		r = proccn_table_dispatch(w->t, &tcb, w, 500);
+	if (stop_signal && !w->done && !w->write_err && !w->wait_done) {
+		/* The events that happened before the signal are still queued:
+		   print them (a service stopped by SIGTERM loses nothing it had
+		   received), for at most a second if a storm keeps coming. */
+		struct timespec t0, t1;
+
+		w->draining = true;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			r = proccn_table_dispatch(w->t, &tcb, w, 0);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+		} while (r > 0 && !w->done && !w->write_err &&
+			 (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 1000000000L);
+		if (r > 0)
+			r = 0;
+	}
 
 	if (w->write_err) {
 		/* A reader that went away (EPIPE) is a normal end; say anything else. */
@@ -791,8 +817,5 @@ out:
 		rc = wait_status(w);
 	proccn_table_close(w->t);
 	proccn_close(w->h);
-	filter_free(&w->f);
-	stats_free(w->stats);
-	free(w);
-	return rc;
+	return quit(w, rc);
 }
