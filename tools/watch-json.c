@@ -107,9 +107,11 @@ static void json_exit(struct line *l, const struct item *it, enum name_mode name
 	line_puts(l, !known ? "null" : st.exited ? "true" : "false");
 	json_int_or_null(l, "code", st.code, known && st.exited);
 	json_int_or_null(l, "signal", st.signal, known && st.signaled);
-	json_span(l, "signal_name",
-		  known && st.signaled ? signal_name(st.signal, sig, sizeof(sig)) : NULL,
-		  strlen(sig));
+	/* the name first: the order in which arguments are evaluated is not
+	   defined, and strlen(sig) may come before signal_name() fills it */
+	if (known && st.signaled)
+		signal_name(st.signal, sig, sizeof(sig));
+	json_span(l, "signal_name", sig[0] ? sig : NULL, strlen(sig));
 	key(l, "core_dumped");
 	line_puts(l, !known ? "null" : st.core_dumped ? "true" : "false");
 	/* the signal sent to the parent; a thread sends none (UINT32_MAX) */
