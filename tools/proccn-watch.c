@@ -44,6 +44,7 @@ struct watch {
 	uint64_t shown, hidden, cut;
 	bool done;                 /* --count reached */
 	bool draining;             /* stopping: print what is queued, then exit */
+	bool starting;             /* the first scan runs, --pid/--tree not bound yet */
 	int write_err;             /* errno of a failed write to stdout */
 	/* the process end the table reported for the EXIT being dispatched:
 	   its raw event comes next, with the thread and exit_signal */
@@ -96,7 +97,7 @@ static int after_output(struct watch *w, bool counted)
 /* Filter, count and print one item. */
 static int show(struct watch *w, const struct item *it)
 {
-	if (!filter_match(&w->f, it)) {
+	if (w->starting || !filter_match(&w->f, it)) {
 		w->hidden++;
 		return stop_signal && !w->draining ? -EINTR : 0;
 	}
@@ -743,6 +744,37 @@ int main(int argc, char **argv)
 		proccn_close(w->h);
 		return quit(w, 1);
 	}
+	memset(&raw, 0, sizeof(raw));
+	raw.sz = sizeof(raw);
+	raw.on_event = r_on_event;	/* every kind: one printer */
+	memset(&tcb, 0, sizeof(tcb));
+	tcb.sz = sizeof(tcb);
+	tcb.on_start = t_on_start;
+	tcb.on_exit = t_on_exit;
+	tcb.on_loss = t_on_loss;
+	tcb.on_resync = t_on_resync;
+	tcb.on_watch = t_on_watch;
+	tcb.raw = &raw;
+
+	/*
+	 * The table's first scan of /proc runs in steps between socket drains
+	 * (proccn_table_synced() says when it is done), and a process it has not
+	 * reached yet is unknown to it: --pid, --tree and --wait bind after it.
+	 * The events of that moment are applied to the table, and shown unless
+	 * a process was asked for (its filter is not bound yet).
+	 */
+	w->starting = w->f.pid || w->f.tree;
+	while (!stop_signal && (r = proccn_table_synced(w->t)) == 0) {
+		r = proccn_table_dispatch(w->t, &tcb, w, 0);
+		if (r < 0 && r != -EINTR)
+			break;
+	}
+	w->starting = false;
+	if (r < 0 && r != -EINTR) {
+		fprintf(stderr, PROG ": %s\n", proccn_strerror(r));
+		rc = 1;
+		goto out;
+	}
 	r = filter_start(&w->f, w->t);
 	if (r == -ESRCH && w->wait_pid) {
 		r = 0;	/* --wait on a process that is gone: the watch says so */
@@ -764,18 +796,6 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-
-	memset(&raw, 0, sizeof(raw));
-	raw.sz = sizeof(raw);
-	raw.on_event = r_on_event;	/* every kind: one printer */
-	memset(&tcb, 0, sizeof(tcb));
-	tcb.sz = sizeof(tcb);
-	tcb.on_start = t_on_start;
-	tcb.on_exit = t_on_exit;
-	tcb.on_loss = t_on_loss;
-	tcb.on_resync = t_on_resync;
-	tcb.on_watch = t_on_watch;
-	tcb.raw = &raw;
 
 	/* Timeout 0 first: what was queued during the scan does not wake poll(). */
 	r = proccn_table_dispatch(w->t, &tcb, w, 0);
