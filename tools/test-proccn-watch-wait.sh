@@ -90,8 +90,18 @@ if (( EUID == 0 )) && [[ -w /proc/sys/kernel/ns_last_pid ]]; then
 	sh -c "while [ ! -e $tmp/go ]; do sleep 0.05; done; exit 7" &
 	v=$!
 	kids+=("$v")
-	"$watch" --wait "$v" >"$tmp/reuse.out" 2>"$tmp/reuse.err" &
-	w=$!
+	# its status through a file: this shell hands pids out again and again
+	# below, and bash's memory of exit statuses is keyed by pid
+	(
+		"$watch" --wait "$v" >"$tmp/reuse.out" 2>"$tmp/reuse.err" &
+		echo $! >"$tmp/w.pid"
+		rc=0
+		wait $! || rc=$?
+		echo "$rc" >"$tmp/reuse.rc"
+	) &
+	kids+=($!)
+	for ((i = 0; i < 100; i++)); do [[ -s $tmp/w.pid ]] && break; sleep 0.05; done
+	w=$(cat "$tmp/w.pid")
 	kids+=("$w")
 	ready "$tmp/reuse.out" "^[0-9:.]+ fork +[0-9]+ sh +$v "
 	# the watcher sleeps through the exit and the reuse: when it wakes, the
@@ -120,8 +130,8 @@ if (( EUID == 0 )) && [[ -w /proc/sys/kernel/ns_last_pid ]]; then
 			sleep 0.05
 		done
 		kill -0 "$w" 2>/dev/null && fail "--wait $v hangs on the process that reused the pid"
-		rc=0
-		wait "$w" || rc=$?
+		for ((i = 0; i < 100; i++)); do [[ -s $tmp/reuse.rc ]] && break; sleep 0.05; done
+		rc=$(cat "$tmp/reuse.rc")
 		(( rc == 7 )) || fail "--wait with the pid reused: exit $rc (want 7): $(cat "$tmp/reuse.err")"
 		[[ $(cat /proc/"$v"/comm) == sleep ]] || fail "pid $v is not the newcomer any more"
 		echo "pid reuse: pid $v reused by a sleep during the wait; exit 7 after $(elapsed "$t0")s"
