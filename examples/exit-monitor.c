@@ -8,6 +8,10 @@
  * we read the event. So we remember names while processes live: from a /proc
  * scan at start, from EXEC (read /proc/PID/comm then), from COMM (the event
  * carries the new name) and from FORK (a child starts with its parent's name).
+ *
+ * A process chooses its own name, any 15 bytes: printed raw, ESC [2J would
+ * clear the watcher's screen and ESC ]0; set its window title. Names are
+ * printed escaped (print_name()).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -108,6 +112,25 @@ static int on_comm(const struct proccn_comm *ev, void *userdata)
 	return 0;
 }
 
+/*
+ * Bytes outside printable ASCII as \xHH and a backslash as \\ (so that a
+ * name holding the text "\x41" cannot pass for an escaped byte): no escape
+ * sequence, newline or invalid UTF-8 reaches the terminal.
+ */
+static void print_name(const char *name)
+{
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)name; *c; c++) {
+		if (*c < 0x20 || *c >= 0x7f)
+			printf("\\x%02x", *c);
+		else if (*c == '\\')
+			fputs("\\\\", stdout);
+		else
+			putchar(*c);
+	}
+}
+
 static int on_exit_event(const struct proccn_exit *ev, void *userdata)
 {
 	const char *name = lookup(ev->tgid);
@@ -116,8 +139,12 @@ static int on_exit_event(const struct proccn_exit *ev, void *userdata)
 
 	(void)userdata;
 	proccn_decode_exit(ev->exit_code, &st);
-	printf("pid %d (%s), parent %d: ", (int)ev->tgid, name ? name : "(unknown)",
-	       (int)ev->parent_tgid);
+	printf("pid %d (", (int)ev->tgid);
+	if (name)
+		print_name(name);
+	else
+		fputs("(unknown)", stdout);
+	printf("), parent %d: ", (int)ev->parent_tgid);
 	if (st.signaled) {
 		sig = sigabbrev_np(st.signal);	/* "SEGV"; NULL for unnamed numbers */
 		if (sig)

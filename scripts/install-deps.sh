@@ -13,7 +13,8 @@ set -euo pipefail
 # dpkg-dev: meson asks its dpkg-architecture for the multiarch libdir, and
 # without it installs into lib64, where Debian's ld.so and pkg-config do not look
 build=(meson ninja-build gcc libc6-dev pkg-config libmnl-dev python3 dpkg-dev)
-tests=(libcmocka-dev g++ gcovr qemu-system-x86 cpio mandoc groff-base)
+tests=(libcmocka-dev g++ gcovr qemu-system-x86 cpio mandoc groff-base
+       forkstat python3-jsonschema systemd)
 ci=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy abigail-tools cmake git
     build-essential debhelper dpkg-dev lintian)
 
