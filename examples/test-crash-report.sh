@@ -80,7 +80,9 @@ check() { # $1 = case name, $2 = what is wrong (the check failed)
 start_report default
 "$crash" -c 'sleep 0.3; kill -SEGV $$' & segv=$!
 wait "$segv" 2>>"$tmp/sh.err"	# bash says "Segmentation fault"
-"$crash" -c 'exit 3' & three=$!
+# Each short-lived process lives 0.3 s: one that is gone before the table
+# reads it at its exec is (rightly) reported with its name unknown.
+"$crash" -c 'sleep 0.3; exit 3' & three=$!
 wait "$three"
 "$crash" -c 'exit 0' & clean=$!
 wait "$clean"
@@ -95,7 +97,7 @@ threading.Thread(target=worker).start()
 ctypes.CDLL(None).pthread_exit(None)    # the main thread ends first
 ' 2>>"$tmp/sh.err" & threaded=$!
 wait "$threaded" 2>>"$tmp/sh.err"
-"$evil" -c 'exit 5' & bad=$!
+"$evil" -c 'sleep 0.3; exit 5' & bad=$!
 wait "$bad"
 stop_report default "$bad"
 out=$tmp/default.out
@@ -115,7 +117,7 @@ awk -v t="$lifetime" 'BEGIN { exit !(t >= 0.3 && t < 30) }' ||
 	fail "default: implausible lifetime '$lifetime' s for a process that slept 0.3 s"
 
 line=$(grep " pid $three " "$out") || check default "no line for the exit 3 of $three"
-[[ $line == *" pid $three (crash-$$) exited 3 after "*"; parent $$ ($me); exe $crash; cmdline: $crash -c exit\\x203" ]] ||
+[[ $line == *" pid $three (crash-$$) exited 3 after "*"; parent $$ ($me); exe $crash; cmdline: $crash -c sleep\\x200.3;\\x20exit\\x203" ]] ||
 	check default "exit 3 line: got '$line'"
 
 grep -q " pid $clean " "$out" && fail "default: the clean exit of $clean was reported: $(grep " pid $clean " "$out")"
@@ -127,14 +129,14 @@ line=$(grep " pid $threaded " "$out") || check default "no line for the worker-t
 # The hostile name: escaped everywhere, never a raw control byte.
 line=$(grep " pid $bad " "$out") || check default "no line for the exit 5 of $bad"
 esc='ev\x1b[31m\x0ail'
-[[ $line == *" pid $bad ($esc) exited 5 after "*"; exe $tmp/$esc; cmdline: $tmp/$esc -c exit\\x205" ]] ||
+[[ $line == *" pid $bad ($esc) exited 5 after "*"; exe $tmp/$esc; cmdline: $tmp/$esc -c sleep\\x200.3;\\x20exit\\x205" ]] ||
 	check default "hostile name not escaped as expected: got '$line'"
 LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$out" && fail "default: a raw control byte in the output"
 grep -q '^il' "$out" && fail "default: a newline in a name split a line"
 
 # ---- --all --no-cmdline: clean exits too, no command lines ---------------
 start_report all --all --no-cmdline
-"$crash" -c 'exit 0' & clean=$!
+"$crash" -c 'sleep 0.3; exit 0' & clean=$!
 wait "$clean"
 stop_report all "$clean"
 line=$(grep " pid $clean " "$tmp/all.out") || check all "--all: no line for the clean exit of $clean"
