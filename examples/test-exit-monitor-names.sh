@@ -20,17 +20,9 @@ newest=$(printf '%s\n' 6.6 "${kernel%%-*}" | sort -V | tail -n 1)
 [[ $EUID == 0 || $newest != 6.6 ]] || { echo "SKIP: not root on kernel $kernel (before 6.6)"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 
-# A process that names itself (prctl(PR_SET_NAME), which sends a COMM
-# event) with the bytes given in hex, then exits 3.
-cat >"$tmp/name.py" <<'PY'
-import ctypes, sys, time
-ctypes.CDLL(None).prctl(15, ctypes.c_char_p(bytes.fromhex(sys.argv[1])), 0, 0, 0)
-time.sleep(0.05)
-sys.exit(3)
-PY
-# name (hex) and how it must be printed
-hex=(1b5b324a1b5d303b70776e07 610a620963 7122275c7a fffec328)
-want=('\x1b[2J\x1b]0;pwn\x07' 'a\x0ab\x09c' "q\"'\\\\z" '\xff\xfe\xc3(')
+# hex, want and the self-naming program
+source "$(dirname "$0")/../tests/common/hostile-names.sh"
+hostile_name_program "$tmp/name.py"
 
 "$monitor" >"$tmp/mon.out" 2>"$tmp/mon.err" &
 mon=$!

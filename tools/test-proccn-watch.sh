@@ -267,14 +267,9 @@ assert [e["ended"] for e in procs if e["event"] == "exit"] == [True], procs
 PY
 
 # ---- hostile names: escaped in text, exact in JSON, one line each
-cat >"$tmp/name.py" <<'PY'
-import ctypes, sys, time
-ctypes.CDLL(None).prctl(15, ctypes.c_char_p(bytes.fromhex(sys.argv[1])), 0, 0, 0)
-time.sleep(0.05)
-sys.exit(3)
-PY
-hex=(1b5b324a1b5d303b70776e07 610a620963 7122275c7a fffec328)
-want=('\x1b[2J\x1b]0;pwn\x07' 'a\x0ab\x09c' "q\"'\\\\z" '\xff\xfe\xc3(')
+# hex, want and the self-naming program
+source "$(dirname "$0")/../tests/common/hostile-names.sh"
+hostile_name_program "$tmp/name.py"
 "$watch" -e comm,exit >"$tmp/names.out" 2>"$tmp/names.err" &
 text=$!
 start namesjson --json -e comm,exit
