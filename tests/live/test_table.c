@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,41 @@ static const struct procinfo *find(const struct snapshot *s, pid_t pid)
 		if (s->p[i].pid == pid)
 			return &s->p[i];
 	return NULL;
+}
+
+/*
+ * Our exe as the table reads it: readlinkat() through the /proc directory.
+ * (valgrind answers readlink("/proc/self/exe") with the program it runs,
+ * while the kernel's link names valgrind's tool.)
+ */
+static ssize_t own_exe(char *buf, size_t size)
+{
+	int dirfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ssize_t n;
+
+	if (dirfd < 0)
+		return -1;
+	n = readlinkat(dirfd, "exe", buf, size - 1);
+	close(dirfd);
+	if (n > 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/*
+ * Under valgrind the kernel's main thread of a program stays until its last
+ * thread ends (valgrind keeps it), so a leader's exit never reaches the
+ * kernel: the two ways of reading our exe then disagree.
+ */
+static bool under_valgrind(void)
+{
+	char seen[PATH_MAX], told[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", told, sizeof(told) - 1);
+
+	if (n <= 0 || own_exe(seen, sizeof(seen)) <= 0)
+		return false;
+	told[n] = '\0';
+	return strcmp(seen, told) != 0;
 }
 
 static const struct proccn_table_callbacks no_cb = { .sz = sizeof(struct proccn_table_callbacks) };
@@ -188,10 +224,8 @@ static void case_initial_scan(void)
 	{
 		struct proccn_proc self = { .sz = sizeof(self) };
 		char exe[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-		REQUIRE(n > 0, "readlink /proc/self/exe");
-		exe[n] = '\0';
+		REQUIRE(own_exe(exe, sizeof(exe)) > 0, "readlinkat /proc/self exe");
 		EXPECT(proccn_table_get(t, getpid(), &self) == 0 && self.exe &&
 		       strcmp(self.exe, exe) == 0, "our own exe: %s, want %s",
 		       self.exe ? self.exe : "(none)", exe);
@@ -273,9 +307,12 @@ static void case_threads(void)
 	x->pid[x->npid++] = child;
 	usleep(60 * 1000);
 	(void)proccn_table_dispatch(t, &exits_cb, x, 50);
-	EXPECT(proccn_table_get(t, child, &p) == 0 && p.state == PROCCN_PROC_LEADER_EXITED &&
-	       p.threads == 1, "after pthread_exit in main: state %u threads %u", p.state,
-	       p.threads);
+	if (under_valgrind())
+		printf("    under valgrind: the leader's exit never reaches the kernel, its state is not checked\n");
+	else
+		EXPECT(proccn_table_get(t, child, &p) == 0 &&
+		       p.state == PROCCN_PROC_LEADER_EXITED && p.threads == 1,
+		       "after pthread_exit in main: state %u threads %u", p.state, p.threads);
 	EXPECT(x->count[0] == 0, "on_exit came while the worker ran");
 	status = live_reap(child);
 	EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, "status %#x", status);
