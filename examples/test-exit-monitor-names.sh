@@ -28,11 +28,7 @@ hostile_name_program "$tmp/name.py"
 mon=$!
 # until the monitor shows the last one (it subscribes asynchronously)
 for ((round = 0; round < 40; round++)); do
-	pids=()
-	for h in "${hex[@]}"; do
-		python3 "$tmp/name.py" "$h" & pids+=($!)
-		wait "${pids[-1]}" || true
-	done
+	hostile_names_round "$tmp/name.py"
 	sleep 0.1
 	grep -q "^pid ${pids[-1]} " "$tmp/mon.out" && break
 done

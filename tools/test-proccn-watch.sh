@@ -274,11 +274,7 @@ hostile_name_program "$tmp/name.py"
 text=$!
 start namesjson --json -e comm,exit
 for ((round = 0; round < 40; round++)); do
-	pids=()
-	for h in "${hex[@]}"; do
-		python3 "$tmp/name.py" "$h" & pids+=($!)
-		wait "${pids[-1]}" || true
-	done
+	hostile_names_round "$tmp/name.py"
 	sleep 0.1
 	grep -q "\"event\":\"exit\",\"pid\":${pids[-1]}," "$tmp/namesjson.out" &&
 		grep -Eq "^[0-9:.]+ exit +${pids[-1]} " "$tmp/names.out" && break

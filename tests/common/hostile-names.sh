@@ -17,3 +17,13 @@ time.sleep(0.05)
 sys.exit(3)
 PY
 }
+
+# hostile_names_round FILE: run the program FILE once per name, one after
+# the other; their pids in the array pids, in the order of hex.
+hostile_names_round() {
+	pids=()
+	for h in "${hex[@]}"; do
+		python3 "$1" "$h" & pids+=($!)
+		wait "${pids[-1]}" || true
+	done
+}
