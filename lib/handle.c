@@ -355,7 +355,7 @@ int proccn_get_stats(const struct proccn *h, struct proccn_stats *st)
 	s.unhandled = h->cnt.unhandled;
 	s.overruns = h->loss.overruns;
 	s.lost = h->loss.lost;
-	s.lost_exact = h->loss.exact;
+	s.lost_exact = proccn__loss_exact(&h->loss);
 	s.kernel_drops = proccn__kernel_drops(h);
 	s.rcvbuf = h->rcvbuf;
 	return proccn__abi_write(st, &s, &stats_layout);

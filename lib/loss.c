@@ -13,7 +13,7 @@ int proccn__loss_init(struct pcn_loss *l, uint32_t ncpu, uint32_t drops)
 	if (!l->cpu)
 		return -ENOMEM;
 	l->ncpu = ncpu;
-	l->exact = 1;
+	l->ncpu_counted = ncpu;
 	l->drops_base = drops;
 	return 0;
 }
@@ -63,7 +63,7 @@ static void settle_drops(struct pcn_loss *l, uint32_t drops, uint64_t now_ns, in
 	l->gaps_unsettled = 0;
 	if (count || due_now)
 		count_for(l, PROCCN_LOSS_OVERRUN, count, due_now);
-	if (l->exact) {
+	if (proccn__loss_exact(l)) {
 		l->credit += count;
 		l->credit_until_ns = now_ns;
 	}
@@ -92,15 +92,15 @@ void proccn__loss_set_exact(struct pcn_loss *l, int exact, uint32_t drops, uint6
 	settle_drops(l, drops, now_ns, 0);
 	if (l->due[PROCCN_LOSS_OVERRUN - 1] && !l->overrun_waiting)
 		l->due_mask |= 1u << (PROCCN_LOSS_OVERRUN - 1);
-	if (exact && !l->exact) {
+	if (exact && !proccn__loss_exact(l)) {
 		for (i = 0; i < l->ncpu; i++)
 			l->cpu[i].seen = 0;
 		l->exact_from_ns = now_ns;
 	}
 	/* drops reported before now can show as gaps only while counting goes on */
-	if (exact != l->exact)
+	if (exact != proccn__loss_exact(l))
 		l->credit = 0;
-	l->exact = exact;
+	l->ncpu_counted = exact ? l->ncpu : 0;
 }
 
 void proccn__loss_discarded(struct pcn_loss *l, uint64_t n)

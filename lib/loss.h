@@ -33,9 +33,9 @@ struct pcn_cpu_seq {
 #define PCN_LOSS_REASONS 3
 
 struct pcn_loss {
-	int exact;                /* gaps are losses */
+	uint32_t ncpu;            /* entries in cpu[] */
+	uint32_t ncpu_counted;    /* ncpu while exact (gaps are losses), else 0: one test per message */
 	uint64_t exact_from_ns;   /* messages generated before this are not counted */
-	uint32_t ncpu;
 	struct pcn_cpu_seq *cpu;  /* allocated by proccn__loss_init() */
 	uint32_t drops_base;      /* the drop counter when last settled */
 	int overrun_waiting;      /* ENOBUFS read, the queue not yet drained */
@@ -72,7 +72,7 @@ static inline void proccn__loss_message(struct pcn_loss *l, uint32_t cpu, uint32
 	struct pcn_cpu_seq *s;
 	uint32_t gap;
 
-	if (!l->exact || ts_ns < l->exact_from_ns || cpu >= l->ncpu)
+	if (cpu >= l->ncpu_counted || ts_ns < l->exact_from_ns)
 		return;
 	s = &l->cpu[cpu];
 	gap = seq - s->next;
@@ -81,6 +81,12 @@ static inline void proccn__loss_message(struct pcn_loss *l, uint32_t cpu, uint32
 	s->next = seq + 1;
 	s->seen = 1;
 	s->last_ns = ts_ns;
+}
+
+/* proccn__loss_exact - whether gaps are counted as losses (mask ALL, no socket filter). */
+static inline int proccn__loss_exact(const struct pcn_loss *l)
+{
+	return l->ncpu_counted != 0;
 }
 
 /* proccn__loss_overrun - a read failed with ENOBUFS: the kernel drops until drained. */
