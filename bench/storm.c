@@ -66,12 +66,14 @@ static int usage(FILE *out, const char *argv0)
 	fprintf(out,
 		"usage: %s [--storm N] [--spaced N] [--exec N] [--gap-us US] [--rounds R]\n"
 		"       [--consumers %s] [--syscalls separate|same|off] [--timeout-s S]\n"
+		"       [--cpus shared|split]\n"
 		"Needs root. storm: N children (default %d) exit at once; spaced: N children\n"
 		"(default %d) exit one every US microseconds (default %d); exec: N children\n"
 		"(default %d) exec true(1) at once; 0 skips a workload. Consumer k needs\n"
 		"forkstat (Debian: forkstat). Syscalls are counted in separate trials by\n"
 		"default: an enabled tracepoint slows every syscall, so CPU comes from trials\n"
-		"that do not count.\n",
+		"that do not count. --cpus split: the consumer on CPU 1, the generator and\n"
+		"its children on CPU 0 (the default, shared: wherever the scheduler puts them).\n",
 		argv0, CONSUMER_LETTERS, DEFAULT_STORM, DEFAULT_SPACED, DEFAULT_GAP_US,
 		DEFAULT_EXEC);
 	return out == stdout ? 0 : 2;
@@ -79,7 +81,7 @@ static int usage(FILE *out, const char *argv0)
 
 static int parse(int argc, char **argv, struct options *op)
 {
-	const char *which = CONSUMER_LETTERS, *sysc = "separate";
+	const char *which = CONSUMER_LETTERS, *sysc = "separate", *cpus = "shared";
 	unsigned int c;
 	int i;
 
@@ -108,6 +110,8 @@ static int parse(int argc, char **argv, struct options *op)
 			sysc = v;
 		else if (!strcmp(a, "--timeout-s"))
 			op->timeout_s = atoi(v);
+		else if (!strcmp(a, "--cpus"))
+			cpus = v;
 		else
 			return -1;
 	}
@@ -119,6 +123,9 @@ static int parse(int argc, char **argv, struct options *op)
 		op->sysc = SYSC_OFF;
 	else
 		return -1;
+	if (strcmp(cpus, "shared") && strcmp(cpus, "split"))
+		return -1;
+	op->o.split_cpus = !strcmp(cpus, "split");
 	for (c = 0; c < C_NUM; c++)
 		op->selected[c] = strchr(which, CONSUMER_LETTERS[c]) != NULL;
 	if (i != argc || !which[0] || strspn(which, CONSUMER_LETTERS) != strlen(which))
@@ -169,6 +176,7 @@ static int run_one(const struct options *op, enum consumer c, enum workload w, p
 	struct trial_cfg cfg = {
 		.kind = c, .wl = w, .pids = pids, .n = op->o.n[w],
 		.count_syscalls = op->sysc == SYSC_SAME,
+		.split_cpus = op->o.split_cpus,
 		/* spaced: the releases themselves take n * gap */
 		.timeout_ms = op->timeout_s * 1000 +
 			      (w == W_SPACED ? (int)((int64_t)op->o.n[w] * op->o.gap_us / 1000) : 0),
@@ -221,6 +229,10 @@ int main(int argc, char **argv)
 		printf("(k) not run: no forkstat here (Debian: apt-get install forkstat)\n");
 		op.selected[C_K] = 0;
 	}
+	if (op.o.split_cpus && (storm_pin(1) < 0 || storm_pin(0) < 0)) {
+		fprintf(stderr, "proccn-storm: --cpus split needs CPUs 0 and 1: %s\n", strerror(errno));
+		return 1;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (op.sysc != SYSC_OFF && syscall_counter_check() < 0) {
@@ -231,10 +243,11 @@ int main(int argc, char **argv)
 	}
 	printf("proccn storm benchmark: storm %u children released at once, spaced %u children "
 	       "%d us apart (even: exit 0, odd: exit 1), exec %u children running %s at once; "
-	       "%u round(s), medians; syscalls counted: %s\n",
+	       "%u round(s), medians; syscalls counted: %s; CPUs: %s\n",
 	       op.o.n[W_STORM], op.o.n[W_SPACED], op.o.gap_us, op.o.n[W_EXEC], storm_true_path,
 	       op.o.rounds,
-	       op.sysc == SYSC_SEPARATE ? "in separate trials" : op.sysc == SYSC_SAME ? "in the same trials" : "no");
+	       op.sysc == SYSC_SEPARATE ? "in separate trials" : op.sysc == SYSC_SAME ? "in the same trials" : "no",
+	       op.o.split_cpus ? "split (consumer on CPU 1, generator and children on CPU 0)" : "shared");
 	print_machine("before");
 	op.never_delay = never_delay_supported();
 	if (!op.never_delay && op.selected[C_N])

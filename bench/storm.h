@@ -67,6 +67,7 @@ struct result {
 	uint64_t sleeps;          /* voluntary context switches in the window */
 	int have_delay;           /* 0: no kernel timestamps (pidfd) */
 	int64_t delay_ns[3];      /* callback time - event timestamp: p50, p99, max */
+	int64_t stamp_span_ns;    /* the first to the last exit received, by kernel timestamp */
 	char err[160];
 };
 
@@ -78,6 +79,7 @@ struct trial_cfg {
 	unsigned int n;
 	int count_syscalls;
 	int timeout_ms;           /* for the whole window */
+	int split_cpus;           /* the consumer on CPU 1, the generator and children on CPU 0 */
 };
 
 /* The pipes between the generator and the consumer (consumer's ends). */
@@ -104,9 +106,13 @@ struct storm_opts {
 	unsigned int n[W_NUM];    /* children per workload */
 	int gap_us;               /* spaced: between two exits */
 	unsigned int rounds;
+	int split_cpus;           /* --cpus split */
 };
 
 #define MAX_ROUNDS 50
+
+/* storm_pin - the calling process on @cpu only (--cpus split); 0 or -1 (errno). */
+int storm_pin(int cpu);
 
 /* print_machine - CPU model, cores, kernel and load average (@when: "before"/"after"). */
 void print_machine(const char *when);

@@ -40,6 +40,7 @@ struct tally {
 	const char *want_comm;    /* the name every exit should carry (NULL: any known one) */
 	int64_t *delay;           /* one sample per child, allocated up front */
 	uint64_t ndelay;
+	uint64_t first_ts, last_ts; /* kernel timestamps of the first and last exit received */
 };
 
 static void set_err(struct result *res, const char *what, int err)
@@ -58,8 +59,13 @@ static void note_exit(struct tally *t, pid_t pid, pid_t tgid, uint64_t ts_ns)
 	now = storm_now_ns();
 	t->tab[p] = 2;
 	t->seen++;
-	if (ts_ns)
-		t->delay[t->ndelay++] = now - (int64_t)ts_ns;
+	if (!ts_ns)
+		return;
+	t->delay[t->ndelay++] = now - (int64_t)ts_ns;
+	if (!t->first_ts || ts_ns < t->first_ts)
+		t->first_ts = ts_ns;
+	if (ts_ns > t->last_ts)
+		t->last_ts = ts_ns;
 }
 
 /*
@@ -555,6 +561,7 @@ void consumer_main(const struct trial_cfg *cfg, const struct consumer_pipes *p)
 	res.events = t.events;
 	res.loss_reports = t.loss_reports;
 	res.have_delay = t.ndelay > 0;
+	res.stamp_span_ns = (int64_t)(t.last_ts - t.first_ts);
 	delay_summary(t.delay, t.ndelay, res.delay_ns);
 	res.ok = !res.err[0];
 	wr = write(p->res, &res, sizeof(res));

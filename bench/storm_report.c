@@ -13,7 +13,8 @@
 #include "storm.h"
 
 enum metric {
-	M_RECV, M_LOST, M_LOSSREP, M_CPU, M_ONCPU, M_SYSC, M_SLEEPS, M_P50, M_P99, M_MAX, M_NUM
+	M_RECV, M_LOST, M_LOSSREP, M_CPU, M_ONCPU, M_SYSC, M_SLEEPS, M_RATE, M_P50, M_P99, M_MAX,
+	M_NUM
 };
 
 /* One round's value of a metric, per child exit where it says so; -1: not measured. */
@@ -36,6 +37,8 @@ static double metric(const struct result *r, enum metric m, unsigned int n)
 		return r->syscalls < 0 ? -1 : (double)r->syscalls / seen;
 	case M_SLEEPS:
 		return (double)r->sleeps / seen;
+	case M_RATE:   /* exits per ms, as the kernel stamped them */
+		return r->have_delay && r->stamp_span_ns > 0 ? seen * 1e6 / (double)r->stamp_span_ns : -1;
 	default:   /* the delays, in us */
 		return r->have_delay ? (double)r->delay_ns[m - M_P50] / 1000.0 : -1;
 	}
@@ -114,7 +117,7 @@ static const char *fmt(char *buf, size_t len, double v, int decimals)
 static void print_row(enum workload wl, enum consumer c, const struct summary *s,
 		      const struct summary *e, unsigned int rounds)
 {
-	char cpu_e[16], oncpu[16], sysc[16], d[3][16];
+	char cpu_e[16], oncpu[16], sysc[16], rate[16], d[3][16];
 	const double *m = s->med;
 
 	printf("%-8s %-40s %2u/%-2u", workload_name[wl], consumer_name[c], s->ok, rounds);
@@ -123,11 +126,12 @@ static void print_row(enum workload wl, enum consumer c, const struct summary *s
 						: "no successful round");
 		return;
 	}
-	printf(" %6.0f %5.0f %5.0f %8.0f %6s %8s %7s %6.3f %9s %9s %9s\n", m[M_RECV], s->max_lost,
-	       s->max_lossrep, m[M_CPU],
+	printf(" %6.0f %5.0f %5.0f %8.0f %6s %8s %7s %6.3f %6s %9s %9s %9s\n", m[M_RECV],
+	       s->max_lost, s->max_lossrep, m[M_CPU],
 	       fmt(cpu_e, sizeof(cpu_e), e->ok ? m[M_CPU] / e->med[M_CPU] : -1, 2),
 	       fmt(oncpu, sizeof(oncpu), m[M_ONCPU], 0),
 	       fmt(sysc, sizeof(sysc), m[M_SYSC], 3), m[M_SLEEPS],
+	       fmt(rate, sizeof(rate), m[M_RATE], 2),
 	       fmt(d[0], sizeof(d[0]), m[M_P50], 1), fmt(d[1], sizeof(d[1]), m[M_P99], 1),
 	       fmt(d[2], sizeof(d[2]), m[M_MAX], 1));
 }
@@ -137,9 +141,9 @@ static void print_table(const struct summary s[C_NUM][W_NUM], const int *selecte
 {
 	unsigned int w, c;
 
-	printf("\n%-8s %-40s %5s %6s %5s %5s %8s %6s %8s %7s %6s %9s %9s %9s\n", "workload",
+	printf("\n%-8s %-40s %5s %6s %5s %5s %8s %6s %8s %7s %6s %6s %9s %9s %9s\n", "workload",
 	       "consumer", "ok", "recv", "lost", "lossr", "CPU ns/ev", "x(e)", "oncpu/ev",
-	       "sysc/ev", "slp/ev", "p50 us", "p99 us", "max us");
+	       "sysc/ev", "slp/ev", "ev/ms", "p50 us", "p99 us", "max us");
 	for (w = 0; w < W_NUM; w++) {
 		if (!o->n[w])
 			continue;
@@ -148,7 +152,8 @@ static void print_table(const struct summary s[C_NUM][W_NUM], const int *selecte
 				print_row(w, c, &s[c][w], &s[C_E][w], o->rounds);
 	}
 	printf("(medians over rounds; per event = per child exit received; lost and lossr: the worst "
-	       "round;\n p50, p99, max: the delivery delay, callback time - the event's kernel "
+	       "round;\n ev/ms: exits received per ms of the kernel's timestamps, first to last;\n"
+	       " p50, p99, max: the delivery delay, callback time - the event's kernel "
 	       "timestamp; '-': not measured)\n");
 }
 

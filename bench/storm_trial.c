@@ -10,6 +10,7 @@
  * generator, its children and one consumer take part in a trial.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -165,6 +166,16 @@ static unsigned int fork_children(pid_t *pids, unsigned int n, const int rel[2],
 	return i;
 }
 
+/* --cpus split: the calling process (and what it forks) on @cpu only. */
+int storm_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
 static pid_t fork_consumer(const struct trial_cfg *cfg, int close_fds[4],
 			   const struct consumer_pipes *p)
 {
@@ -173,6 +184,8 @@ static pid_t fork_consumer(const struct trial_cfg *cfg, int close_fds[4],
 
 	if (pid != 0)
 		return pid;
+	if (cfg->split_cpus)
+		(void)storm_pin(1);   /* checked by main before any trial */
 	/* the children must see EOF when the generator closes its end */
 	for (i = 0; i < 4; i++)
 		close(close_fds[i]);
@@ -218,6 +231,8 @@ int run_trial(const struct trial_cfg *cfg, pid_t *pids, int gap_us, struct trial
 		perror("pipe2");
 		return -1;
 	}
+	if (cfg->split_cpus)
+		(void)storm_pin(0);
 	forked = fork_children(pids, cfg->n, rel, cfg->wl);
 	close_fd(&rel[0]);
 	/* after the children, who must not hold these open */
