@@ -229,6 +229,7 @@ int main(int argc, char **argv)
 		printf("(k) not run: no forkstat here (Debian: apt-get install forkstat)\n");
 		op.selected[C_K] = 0;
 	}
+	/* --cpus split: the generator, and so its children, stay on CPU 0 from here */
 	if (op.o.split_cpus && (storm_pin(1) < 0 || storm_pin(0) < 0)) {
 		fprintf(stderr, "proccn-storm: --cpus split needs CPUs 0 and 1: %s\n", strerror(errno));
 		return 1;

@@ -10,9 +10,9 @@
  * generator, its children and one consumer take part in a trial.
  */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -185,7 +185,7 @@ static pid_t fork_consumer(const struct trial_cfg *cfg, int close_fds[4],
 	if (pid != 0)
 		return pid;
 	if (cfg->split_cpus)
-		(void)storm_pin(1);   /* checked by main before any trial */
+		(void)storm_pin(1);   /* main checked it, and pinned the generator to CPU 0 */
 	/* the children must see EOF when the generator closes its end */
 	for (i = 0; i < 4; i++)
 		close(close_fds[i]);
@@ -231,8 +231,6 @@ int run_trial(const struct trial_cfg *cfg, pid_t *pids, int gap_us, struct trial
 		perror("pipe2");
 		return -1;
 	}
-	if (cfg->split_cpus)
-		(void)storm_pin(0);
 	forked = fork_children(pids, cfg->n, rel, cfg->wl);
 	close_fd(&rel[0]);
 	/* after the children, who must not hold these open */
